@@ -6,7 +6,7 @@ CC      ?= cc
 PREFIX  ?= /usr/local
 CFLAGS  ?= -O2 -g
 WARN    := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Isrc
-LIBS    := -lelf -ldw -ledit -lz -lm -lstdc++
+LIBS    := -lelf -ldw -ledit -lz -lm -lpthread -lstdc++
 SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
 LIB_SRC  := $(sort $(wildcard src/*/*.c))

@@ -4,7 +4,7 @@
 # only reports what is missing.
 set -e
 PKGS="gcc make pkg-config libelf-dev libdw-dev libedit-dev libcmocka-dev zlib1g-dev gdb nodejs"
-[ "${1:-}" = "--test" ] && PKGS="$PKGS lldb"
+[ "${1:-}" = "--test" ] && PKGS="$PKGS lldb chromium"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
