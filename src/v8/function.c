@@ -257,7 +257,7 @@ int v8_function_bytecode(struct v8 *v8, v8_value fn_or_sfi, v8_value *bytecode)
 	return util_error("function has no bytecode");
 }
 
-static int64_t decode_vlq(const uint8_t *p, size_t n, size_t *i, int *ok)
+static uint64_t decode_vlq(const uint8_t *p, size_t n, size_t *i, int *ok)
 {
 	uint64_t val = 0;
 	int shift = 0;
@@ -271,12 +271,31 @@ static int64_t decode_vlq(const uint8_t *p, size_t n, size_t *i, int *ok)
 		val |= (uint64_t)(c & 0x7f) << shift;
 		shift += 7;
 	} while (c & 0x80);
-	return (int64_t)(val >> 1) ^ -(int64_t)(val & 1); /* zig-zag */
+	return val;
 }
 
-/* source-position-table.cc: entries of (code offset delta, position delta), each
- * a zig-zag VLQ; a negative code offset marks a non-statement position. The
- * position is a SourcePosition: script offset in bits 1..30, stored + 1. */
+static int64_t zigzag(uint64_t v) { return (int64_t)(v >> 1) ^ -(int64_t)(v & 1); }
+
+/* One entry: the code-offset delta and the position delta (see layout.c). */
+static int spt_entry(const struct v8 *v8, const uint8_t *p, size_t n, size_t *i, int64_t *dc,
+		     int64_t *dp)
+{
+	int ok = 1;
+	uint64_t u = decode_vlq(p, n, i, &ok);
+	if (v8->L.spt_encoding == 2) {
+		*dc = (int64_t)(u >> 2);
+		*dp = (u & 2) ? zigzag(decode_vlq(p, n, i, &ok)) : 0;
+	} else {
+		int64_t c = zigzag(u);
+		*dc = c >= 0 ? c : -(c + 1);
+		*dp = zigzag(decode_vlq(p, n, i, &ok));
+	}
+	return ok;
+}
+
+/* source-position-table.cc: entries of deltas from the previous entry, which
+ * starts at code offset -1 (kFunctionEntryBytecodeOffset) and position 0. A
+ * position is a SourcePosition: the script offset + 1 in bits 1..30. */
 int v8_bytecode_position(struct v8 *v8, v8_value bytecode, int64_t bc_offset, int *pos)
 {
 	v8_value table;
@@ -298,15 +317,10 @@ int v8_bytecode_position(struct v8 *v8, v8_value bytecode, int64_t bc_offset, in
 		free(bytes);
 		return -1;
 	}
-	int64_t code = -1, spos = 0, best = -1;
+	int64_t code = -1, spos = 0, best = -1, dc, dp;
 	size_t i = 0;
-	int ok = 1;
-	while (i < (size_t)len) {
-		int64_t dc = decode_vlq(bytes, (size_t)len, &i, &ok);
-		int64_t dp = decode_vlq(bytes, (size_t)len, &i, &ok);
-		if (!ok)
-			break;
-		code += dc >= 0 ? dc : -(dc + 1);
+	while (i < (size_t)len && spt_entry(v8, bytes, (size_t)len, &i, &dc, &dp)) {
+		code += dc;
 		spos += dp;
 		if (code > bc_offset)
 			break;

@@ -41,28 +41,34 @@ struct version_facts {
 	/* InterpreterData::bytecode_array (shared-function-info.tq): after the map,
 	 * or after the ExposedTrustedObject header (13+; no sandbox: none). */
 	int64_t interpreter_data_bytecode;
+	/* Source-position table encoding (source-position-table.cc): 1 = a zig-zag
+	 * code-offset delta whose sign marks expressions, then a zig-zag position
+	 * delta; 2 (V8 14) = an unsigned value (delta << 2 | has_position << 1 |
+	 * is_statement), the position delta only when has_position. Version 2 was
+	 * read off the tables of Node 26 cores against the positions node printed. */
+	int spt_encoding;
 };
 
 static const struct version_facts facts_table[] = {
 	/* V8 10.2 — Node 18. shared-function-info.tq has function_data at 8 (also in
 	 * the metadata); bytecode-array.tq 10.2: spt at 32, parameter_size at 44;
 	 * scope-info.tq 10.2: SmiTagged flags, ScopeType CLASS,EVAL,FUNCTION,MODULE. */
-	{10, 2, "18", 8, 32, 44, 0, 0, 2, 3, 24, 24, -24, 2, 8},
+	{10, 2, "18", 8, 32, 44, 0, 0, 2, 3, 24, 24, -24, 2, 8, 1},
 	/* V8 11.3 — Node 20. Same layouts as 10.2 for these fields (11.3 dropped
 	 * bytecode_age from BytecodeArray: header 54, from the metadata). */
-	{11, 3, "20", 8, 32, 44, 0, 0, 2, 3, 24, 24, -24, 2, 8},
+	{11, 3, "20", 8, 32, 44, 0, 0, 2, 3, 24, 24, -24, 2, 8, 1},
 	/* V8 12.4 — Node 22. BytecodeArray is an ExposedTrustedObject (bytecode-array.h
 	 * FIELD_LIST: spt 24, parameter_size 52); SFI function_data still one field at
 	 * 8; the hole is a Hole object (no Oddball kind). ScopeInfo flags still Smi. */
-	{12, 4, "22", 8, 24, 52, 0, 0, 2, 3, 24, 24, -24, -1, 8},
+	{12, 4, "22", 8, 24, 52, 0, 0, 2, 3, 24, 24, -24, -1, 8, 1},
 	/* V8 13.6 — Node 24. SFI: trusted_function_data 8, untrusted_function_data 16
 	 * (shared-function-info.tq); ScopeInfo: uint32 flags + padding, position_info in
 	 * slots 3-4 (scope-info.tq since 12.8), ScopeType SCRIPT,REPL_MODE,CLASS,EVAL,
 	 * FUNCTION,MODULE. */
-	{13, 6, "24", 8, 24, 52, 1, 1, 4, 5, 24, 24, -24, -1, 8},
+	{13, 6, "24", 8, 24, 52, 1, 1, 4, 5, 24, 24, -24, -1, 8, 1},
 	/* V8 14.6 — Node 26. As 13.6 (checked against the metadata: SFI
 	 * name_or_scope_info 24, BytecodeArray data 64). */
-	{14, 6, "26", 8, 24, 52, 1, 1, 4, 5, 24, 24, -24, -1, 8},
+	{14, 6, "26", 8, 24, 52, 1, 1, 4, 5, 24, 24, -24, -1, 8, 2},
 };
 
 static const struct version_facts *facts_for(const struct v8 *v8)
@@ -152,14 +158,15 @@ static void resolve_types(struct v8 *v8)
 		}
 	T->first_js_function = (int)cnst(v8, "FirstJSFunctionType", T->js_function);
 	T->last_js_function = (int)cnst(v8, "LastJSFunctionType", -1);
-	if (T->last_js_function < 0) {
-		/* Before the metadata had the range (<= 11.3): the JS_*FUNCTION_TYPE
-		 * subtypes (class constructors etc.) follow JS_FUNCTION_TYPE in
-		 * instance-type.h; they are all named ...FUNCTION_TYPE or ..._CONSTRUCTOR_TYPE. */
+	if (T->last_js_function < 0 && T->js_function >= 0) {
+		/* Before the metadata had the range (<= 11.3): JS_FUNCTION_TYPE is the first
+		 * of 17 function types (JS_CLASS_CONSTRUCTOR_TYPE, JS_PROMISE_CONSTRUCTOR_TYPE,
+		 * ...; instance-type.h, not listed by the metadata; V8 12.4 lists the range
+		 * as 2066..2082, and a class constructor is 2081 in a Node 20 core), ending
+		 * before the next listed type. */
 		int t = T->js_function;
-		while (t >= 0 && (size_t)t + 1 < v8->ntype_names && v8->type_names[t + 1] &&
-		       (strstr(v8->type_names[t + 1], "FUNCTION_TYPE") ||
-			strstr(v8->type_names[t + 1], "CONSTRUCTOR_TYPE")))
+		while (t < T->js_function + 16 && (size_t)t + 1 < v8->ntype_names &&
+		       !v8->type_names[t + 1])
 			t++;
 		T->last_js_function = t;
 	}
@@ -300,6 +307,7 @@ static void resolve_functions(struct v8 *v8, const struct version_facts *f)
 	L->bytecode_source_positions = f->bytecode_spt;
 	L->bytecode_data = field(v8, "BytecodeArray", "data", -1);
 	L->bytecode_parameter_size = f->bytecode_param_size;
+	L->spt_encoding = f->spt_encoding;
 	L->script_source = field(v8, "Script", "source", 8);
 	L->script_name = field(v8, "Script", "name", 16);
 	L->script_line_ends = field(v8, "Script", "line_ends", -1);

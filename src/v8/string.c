@@ -221,7 +221,7 @@ int v8_string(struct v8 *v8, v8_value str, struct util_buf *out, size_t max_byte
 char *v8_string_dup(struct v8 *v8, v8_value str)
 {
 	struct util_buf b = {0};
-	util_buf_reserve(&b, 16);
+	util_buf_adds(&b, "");
 	if (v8_string(v8, str, &b, 4096) < 0) {
 		util_buf_free(&b);
 		return NULL;

@@ -6,6 +6,40 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The region of the binary that holds the blob at its link address. */
+static const struct img_region *blob_home(struct v8 *v8)
+{
+	const struct img_region *r = img_region_find(v8->img, v8->blob_code);
+	return r && r->path && !strcmp(r->path, img_binary_path(v8->img)) ? r : NULL;
+}
+
+/* V8 copies its embedded builtins elsewhere at run time (--short-builtin-calls):
+ * Node 20 maps the binary's pages again at another address, Node 22+ copies them
+ * into anonymous memory that the kernel does not dump. JS frames return into the
+ * copy, so the copy is made to read (and symbolize) as the blob in the binary. */
+static void v8_alias_builtins(struct v8 *v8)
+{
+	if (!v8->blob_code || !v8->blob_size)
+		return;
+	const struct img_region *home = blob_home(v8);
+	for (size_t i = 0; i < img_region_count(v8->img); i++) {
+		const struct img_region *r = img_region_at(v8->img, i);
+		uint64_t len = r->end - r->start;
+		if (!(r->prot & 4) || r == home)
+			continue;
+		if (r->path && home && !strcmp(r->path, home->path)) {
+			/* a second file mapping: where would these file pages be linked? */
+			uint64_t link = home->start + (r->file_offset - home->file_offset);
+			if (link <= v8->blob_code && v8->blob_code < link + len)
+				img_alias_binary(v8->img, r->start, len, link);
+		} else if (!r->path && !r->data && len >= v8->blob_size &&
+			   len <= v8->blob_size + (4u << 20)) {
+			img_alias_binary(v8->img, r->start, v8->blob_size, v8->blob_code);
+		}
+		util_clear_error();
+	}
+}
+
 int v8_open(struct v8 **out, struct img *img)
 {
 	struct v8 *v8 = util_calloc(1, sizeof(*v8));
@@ -24,6 +58,8 @@ int v8_open(struct v8 **out, struct img *img)
 		    img_read_u32(img, szaddr, &sz) == 0)
 			v8->blob_size = sz;
 	}
+	if (img_core_path(img))
+		v8_alias_builtins(v8);
 	*out = v8;
 	return 0;
 }

@@ -98,6 +98,7 @@ struct v8_layout {
 	int64_t interpreter_data_bytecode; /* InterpreterData::bytecode_array */
 	int64_t bytecode_length, bytecode_source_positions, bytecode_data;
 	int64_t bytecode_parameter_size;
+	int spt_encoding; /* source-position table format, see layout.c */
 	int64_t script_source, script_name, script_line_ends, script_line_offset, script_column_offset;
 	/* ScopeInfo (a variable layout; see function.c) */
 	int scope_flags_raw_u32;   /* flags is a raw uint32 (+ padding), not a Smi */

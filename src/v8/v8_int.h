@@ -24,8 +24,10 @@ struct v8 {
 	struct v8_types T;
 	/* Embedded builtins blob in the binary (link address) and its size. */
 	uint64_t blob_code, blob_size;
-	/* The meta map (the map of maps), learned from the first valid map. */
-	v8_value meta_map;
+	/* Meta maps (maps of maps) seen so far: the read-only space and each native
+	 * context have their own. */
+	v8_value meta_maps[16];
+	int nmeta_maps;
 	char warning[256];
 };
 

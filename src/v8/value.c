@@ -70,24 +70,22 @@ static int map_type_raw(struct v8 *v8, v8_value map, unsigned *type)
 	return 0;
 }
 
-/* A map is valid when its own map is the meta map: the one map whose map is
- * itself and whose instance type is MAP_TYPE. */
+/* A map is valid when its own map is a meta map: a map whose map is itself and
+ * whose instance type is MAP_TYPE. */
 static int map_is_valid(struct v8 *v8, v8_value map)
 {
-	if (!v8_is_heap(map))
-		return 0;
-	v8_value mm;
-	if (v8->meta_map)
-		return img_read_u64(v8->img, v8_addr(map) + v8->L.heap_map, &mm) == 0 &&
-		       mm == v8->meta_map;
-	if (img_read_u64(v8->img, v8_addr(map) + v8->L.heap_map, &mm) < 0 || !v8_is_heap(mm))
-		return 0;
-	v8_value mmm;
+	v8_value mm, mmm;
 	unsigned t;
-	if (img_read_u64(v8->img, v8_addr(mm) + v8->L.heap_map, &mmm) < 0 || mmm != mm ||
-	    map_type_raw(v8, mm, &t) < 0 || (int)t != v8->T.map)
+	if (!v8_is_heap(map) || img_read_u64(v8->img, v8_addr(map) + v8->L.heap_map, &mm) < 0)
 		return 0;
-	v8->meta_map = mm;
+	for (int i = 0; i < v8->nmeta_maps; i++)
+		if (v8->meta_maps[i] == mm)
+			return 1;
+	if (!v8_is_heap(mm) || img_read_u64(v8->img, v8_addr(mm) + v8->L.heap_map, &mmm) < 0 ||
+	    mmm != mm || map_type_raw(v8, mm, &t) < 0 || (int)t != v8->T.map)
+		return 0;
+	if (v8->nmeta_maps < (int)(sizeof(v8->meta_maps) / sizeof(v8->meta_maps[0])))
+		v8->meta_maps[v8->nmeta_maps++] = mm;
 	return 1;
 }
 
