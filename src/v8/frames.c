@@ -65,7 +65,7 @@ static enum code_where classify_pc(struct v8 *v8, struct v8_frame *f)
 	const struct img_region *r = img_region_find(v8->img, f->pc);
 	if (r && !r->path && (r->prot & 4 /* PROT_EXEC */))
 		return CODE_JIT;
-	return r && r->path ? CODE_NATIVE : CODE_UNKNOWN;
+	return sym.module || (r && r->path) ? CODE_NATIVE : CODE_UNKNOWN;
 }
 
 static enum v8_frame_kind typed_kind(const char *name)
@@ -141,7 +141,7 @@ struct walk {
 static int unwind_step(struct v8 *v8, struct walk *w, enum code_where where)
 {
 	uint64_t fp = w->regs[IMG_REG_FP];
-	if (where == CODE_NATIVE) {
+	if (where == CODE_NATIVE || where == CODE_UNKNOWN) {
 		uint64_t saved[IMG_NREGS];
 		memcpy(saved, w->regs, sizeof(saved));
 		int rc = img_unwind_cfi(v8->img, w->regs);

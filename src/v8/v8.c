@@ -13,6 +13,17 @@ static const struct img_region *blob_home(struct v8 *v8)
 	return r && r->path && !strcmp(r->path, img_binary_path(v8->img)) ? r : NULL;
 }
 
+/* True when the first bytes at a and b are readable and equal (a copy of the
+ * blob dumped by gcore starts like the blob in the binary). */
+static int same_bytes(struct v8 *v8, uint64_t a, uint64_t b)
+{
+	uint8_t x[256], y[256];
+	int same = img_read(v8->img, a, x, sizeof(x)) == 0 && img_read(v8->img, b, y, sizeof(y)) == 0 &&
+		   memcmp(x, y, sizeof(x)) == 0;
+	util_clear_error();
+	return same;
+}
+
 /* V8 copies its embedded builtins elsewhere at run time (--short-builtin-calls):
  * Node 20 maps the binary's pages again at another address, Node 22+ copies them
  * into anonymous memory that the kernel does not dump. JS frames return into the
@@ -32,12 +43,43 @@ static void v8_alias_builtins(struct v8 *v8)
 			uint64_t link = home->start + (r->file_offset - home->file_offset);
 			if (link <= v8->blob_code && v8->blob_code < link + len)
 				img_alias_binary(v8->img, r->start, len, link);
-		} else if (!r->path && !r->data && len >= v8->blob_size &&
-			   len <= v8->blob_size + (4u << 20)) {
+		} else if (!r->path && len >= v8->blob_size && len <= v8->blob_size + (4u << 20) &&
+			   (!r->data || same_bytes(v8, r->start, v8->blob_code))) {
 			img_alias_binary(v8->img, r->start, v8->blob_size, v8->blob_code);
 		}
 		util_clear_error();
 	}
+}
+
+static int blob_end(const char *name, uint64_t addr, uint64_t size, void *arg)
+{
+	uint64_t *end = arg;
+	(void)name;
+	if (addr + size > *end)
+		*end = addr + size;
+	return 0;
+}
+
+/* The embedded builtins blob: its start symbol, and its size from
+ * v8_Default_embedded_blob_code_size_ or else from the last Builtins_ symbol. */
+static void blob_locate(struct v8 *v8)
+{
+	uint64_t size, szaddr, szsize, end = 0;
+	uint32_t sz = 0;
+	if (img_symbol_lookup(v8->img, "v8_Default_embedded_blob_code_", &v8->blob_code, &size) < 0) {
+		v8->blob_code = 0;
+		util_clear_error();
+		return;
+	}
+	if (img_symbol_lookup(v8->img, "v8_Default_embedded_blob_code_size_", &szaddr, &szsize) == 0 &&
+	    img_read_u32(v8->img, szaddr, &sz) == 0 && sz) {
+		v8->blob_size = sz;
+		return;
+	}
+	util_clear_error();
+	img_symbol_each(v8->img, "Builtins_", blob_end, &end);
+	if (end > v8->blob_code)
+		v8->blob_size = end - v8->blob_code;
 }
 
 int v8_open(struct v8 **out, struct img *img)
@@ -49,15 +91,7 @@ int v8_open(struct v8 **out, struct img *img)
 		v8_close(v8);
 		return -1;
 	}
-	uint64_t size;
-	if (img_symbol_lookup(img, "v8_Default_embedded_blob_code_", &v8->blob_code, &size) == 0) {
-		uint32_t sz = 0;
-		uint64_t szaddr, szsize;
-		if (img_symbol_lookup(img, "v8_Default_embedded_blob_code_size_", &szaddr, &szsize) ==
-			    0 &&
-		    img_read_u32(img, szaddr, &sz) == 0)
-			v8->blob_size = sz;
-	}
+	blob_locate(v8);
 	if (img_core_path(img))
 		v8_alias_builtins(v8);
 	*out = v8;
