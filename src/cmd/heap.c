@@ -135,9 +135,10 @@ static void print_summary(struct snapshot *s, struct snap_census *c, const struc
 			printf("%s\n{", i ? "," : "");
 			json_str("name", snap_str(s, r->cls), ",");
 			json_str("key", r->key, ",");
-			printf("\"count\":%llu,\"self_size\":%llu,\"retained_size\":%llu,"
-			       "\"distance\":%d,\"sample_id\":%u}",
+			printf("\"count\":%llu,\"self_size\":%llu,\"raw_self_size\":%llu,"
+			       "\"retained_size\":%llu,\"distance\":%d,\"sample_id\":%u}",
 			       (unsigned long long)r->count, (unsigned long long)r->self,
+			       (unsigned long long)r->raw_self,
 			       (unsigned long long)r->retained, r->distance, s->n_id[r->sample]);
 		}
 		printf("]}\n");

@@ -155,6 +155,7 @@ int snap_census(struct snapshot *s, uint32_t min_id, uint32_t max_id, int keep_n
 		row[n] = r;
 		c->count++;
 		c->self += s->n_self[n];
+		c->raw_self += s->n_self_raw[n];
 		if (s->distance[n] < c->distance)
 			c->distance = s->distance[n];
 		uint64_t w = s->retained ? s->retained[n] : s->n_self[n];

@@ -72,6 +72,11 @@ static int path_from(const struct snapshot *s, uint32_t start_ri, uint32_t targe
 			edges[len++] = UINT64_MAX;
 			break;
 		}
+		if (n == target) { /* a cycle back to the object: not a path from a root */
+			free(nodes);
+			free(edges);
+			return -1;
+		}
 		uint32_t ri = closest(s, n);
 		if (ri == SNAP_NONE || s->distance[s->ret_node[ri]] >= d) {
 			edges[len++] = UINT64_MAX; /* no way further up */
@@ -128,7 +133,8 @@ int snap_retaining_paths(struct snapshot *s, uint32_t target, uint32_t max_paths
 		if (used[s->ret_node[cand[i]]])
 			continue;
 		used[s->ret_node[cand[i]]] = 1;
-		path_from(s, cand[i], target, &out[n++]);
+		if (path_from(s, cand[i], target, &out[n]) == 0)
+			n++;
 	}
 	free(used);
 	free(cand);

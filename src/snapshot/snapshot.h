@@ -147,6 +147,7 @@ struct snap_class {
 	const char *name;     /* class name (points into the snapshot's strings) */
 	uint32_t cls;	      /* class name string index */
 	uint64_t count, self, retained;
+	uint64_t raw_self;    /* shallow sizes as V8 wrote them (memlab's numbers) */
 	int32_t distance;     /* minimum distance */
 	uint32_t sample;      /* a node ordinal of this class (largest retained) */
 	uint32_t *nodes;      /* node ordinals, sorted by id (when asked for) */
