@@ -88,13 +88,16 @@ static int parse_args(int argc, char **argv, struct flame_args *a)
 			a->o.subtitle = v;
 		else if (!strcmp(s, "--countname"))
 			a->o.countname = v;
-		else if (!strcmp(s, "--width") && parse_int(s, v, 100, 100000, &a->o.width) < 0)
-			return -1;
-		else if (!strcmp(s, "--height") && parse_int(s, v, 6, 200, &a->o.frame_height) < 0)
-			return -1;
-		else if (!strcmp(s, "--minwidth") && parse_minwidth(v, &a->o) < 0)
-			return -1;
-		else if (!strcmp(s, "--colors")) {
+		else if (!strcmp(s, "--width")) {
+			if (parse_int(s, v, 100, 100000, &a->o.width) < 0)
+				return -1;
+		} else if (!strcmp(s, "--height")) {
+			if (parse_int(s, v, 6, 200, &a->o.frame_height) < 0)
+				return -1;
+		} else if (!strcmp(s, "--minwidth")) {
+			if (parse_minwidth(v, &a->o) < 0)
+				return -1;
+		} else if (!strcmp(s, "--colors")) {
 			if (!strcmp(v, "node"))
 				a->o.palette = OUT_PALETTE_NODE;
 			else if (!strcmp(v, "hot"))

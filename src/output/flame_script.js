@@ -19,11 +19,19 @@ function fit(name, w) {
 	return name.length <= n ? name : name.substring(0, n - 2) + "..";
 }
 
+// Narrow frames are written without a <text>: make one when a zoom widens them.
 function place(q, x, w) {
 	q.r.setAttribute("x", x.toFixed(2));
 	q.r.setAttribute("width", w.toFixed(2));
+	var label = fit(q.name, w);
+	if (!q.t) {
+		if (!label) return;
+		q.t = document.createElementNS("http://www.w3.org/2000/svg", "text");
+		q.t.setAttribute("y", q.y + fg.fh - 4);
+		q.g.appendChild(q.t);
+	}
 	q.t.setAttribute("x", (x + 3).toFixed(2));
-	q.t.textContent = fit(q.name, w);
+	q.t.textContent = label;
 }
 
 function show(q, on) {

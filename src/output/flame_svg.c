@@ -35,7 +35,7 @@ struct render {
 	int set;           /* count set the widths follow */
 	double total;      /* samples of that set at the root */
 	double other_total; /* diff: samples of the other set */
-	double px_per_sample, min_samples, width;
+	double px_per_sample, min_samples, min_group, width;
 	int fh, maxdepth, top;
 	double maxdelta;
 	uint64_t rng;
@@ -123,7 +123,7 @@ static void walk(struct render *r, void (*fn)(struct render *r, const struct ite
 			if (w <= 0)
 				continue;
 			if (w >= r->min_samples) {
-				if (gn > 1 && gw >= r->min_samples)
+				if (gn > 1 && gw >= r->min_group)
 					push(r, (struct item){UINT32_MAX, it.depth + 1, gx, gw, gn});
 				gn = 0;
 				gw = 0;
@@ -136,7 +136,7 @@ static void walk(struct render *r, void (*fn)(struct render *r, const struct ite
 			}
 			cx += w;
 		}
-		if (gn > 1 && gw >= r->min_samples)
+		if (gn > 1 && gw >= r->min_group)
 			push(r, (struct item){UINT32_MAX, it.depth + 1, gx, gw, gn});
 		for (size_t a = mark, b = r->nstack; a + 1 < b; a++, b--) {
 			struct item t = r->stack[a];
@@ -322,9 +322,8 @@ static void draw(struct render *r, const struct item *it)
 	num(r->out, x);
 	fprintf(r->out, "\" y=\"%d\" width=\"", y);
 	num(r->out, w);
-	fprintf(r->out, "\" height=\"%d\" fill=\"#%02x%02x%02x\" rx=\"2\"/><text x=\"", r->fh - 1,
-		rgb[0], rgb[1], rgb[2]);
-	num(r->out, x + 3);
+	fprintf(r->out, "\" height=\"%d\" fill=\"#%02x%02x%02x\" rx=\"2\"/>", r->fh - 1, rgb[0],
+		rgb[1], rgb[2]);
 	util_buf_reset(&r->esc);
 	if (it->node == UINT32_MAX) {
 		char label[48];
@@ -333,7 +332,12 @@ static void draw(struct render *r, const struct item *it)
 	} else {
 		fit_label(&r->esc, name, len, w);
 	}
-	fprintf(r->out, "\" y=\"%d\">%s</text></g>\n", y + r->fh - 4, r->esc.data);
+	if (r->esc.len) { /* no label fits: the script adds one if a zoom makes room */
+		fputs("<text x=\"", r->out);
+		num(r->out, x + 3);
+		fprintf(r->out, "\" y=\"%d\">%s</text>", y + r->fh - 4, r->esc.data);
+	}
+	fputs("</g>\n", r->out);
 	r->nframes++;
 }
 
@@ -430,6 +434,9 @@ int out_flame_svg(const struct prof_stacks *s, const struct out_flame_opts *o, F
 	r.px_per_sample = r.total > 0 ? span / r.total : 0;
 	double minwidth = o->minwidth > 0 ? o->minwidth : 0.1;
 	r.min_samples = o->minwidth_percent ? r.total * minwidth / 100.0 : minwidth / (r.px_per_sample ? r.px_per_sample : 1);
+	/* a group of merged frames is drawn when it is at least 1 px wide */
+	r.min_group = r.px_per_sample > 0 && 1.0 / r.px_per_sample > r.min_samples ? 1.0 / r.px_per_sample
+										    : r.min_samples;
 	r.rng = 0x2545f4914f6cdd1dULL;
 	if (r.total <= 0) {
 		prof_stacks_free(owned);
