@@ -237,7 +237,8 @@ static void progress(struct session *ss, int final)
 {
 	if (ss->o->quiet || (!final && !util_stderr_is_tty()))
 		return;
-	double secs = (double)(now_ns(CLOCK_MONOTONIC) - ss->start_ns) / 1e9;
+	uint64_t now = final && ss->end_ns ? ss->end_ns : now_ns(CLOCK_MONOTONIC);
+	double secs = (double)(now - ss->start_ns) / 1e9;
 	fprintf(stderr, "\rnodescope record: %.1f s, %llu samples%s", secs,
 		(unsigned long long)prof_recording_samples(ss->rec), final ? "" : "   ");
 	if (final || !util_stderr_is_tty())
@@ -461,7 +462,7 @@ static int finish(struct session *ss, FILE *out)
 	const struct out_profile *p = prof_recording_profile(ss->rec);
 	if (!o->quiet) {
 		progress(ss, 1);
-		fprintf(stderr, "nodescope record: stopped (%s): %zu samples from %zu threads, %llu lost\n",
+		fprintf(stderr, "nodescope record: stopped (%s): %zu samples from %zu thread(s), %llu lost\n",
 			ss->stop_reason ? ss->stop_reason : "?", p->nsamples, p->nthreads,
 			(unsigned long long)ss->lost);
 		report_top(p, stderr);
@@ -510,7 +511,7 @@ int cmd_record(int argc, char **argv)
 	ss.sym = prof_symbolizer_new(ss.pid);
 	ss.rec = prof_recording_new(ss.pid, o.hz);
 	if (!o.quiet)
-		fprintf(stderr, "nodescope record: sampling pid %d (%zu threads) at %u Hz%s\n", (int)ss.pid,
+		fprintf(stderr, "nodescope record: sampling pid %d (%zu thread(s)) at %u Hz%s\n", (int)ss.pid,
 			prof_sampler_threads(ss.sampler), o.hz,
 			o.seconds > 0 ? "" : "; Ctrl-C to stop");
 	sample_loop(&ss);
