@@ -104,7 +104,8 @@ struct prof_perfmap *prof_perfmap_read_fd(int fd)
 			add_line(m, line, (size_t)len);
 	free(line);
 	fclose(f);
-	qsort(m->e, m->n, sizeof(*m->e), by_start);
+	if (m->n)
+		qsort(m->e, m->n, sizeof(*m->e), by_start);
 	return m;
 }
 
