@@ -385,6 +385,10 @@ static void warn_names(struct session *ss)
 			}
 	}
 	double pct = p->nsamples ? 100.0 * (double)unnamed / (double)p->nsamples : 0;
+	if (st.blob_remapped_anon && !ss->o->quiet)
+		fprintf(stderr, "nodescope record: V8's embedded builtins were found copied into anonymous memory at "
+				"0x%llx and named from the binary's symbols\n",
+			(unsigned long long)st.blob_base);
 	if (!st.have_perf_map)
 		fprintf(stderr,
 			"nodescope record: warning: no /tmp/perf-%d.map: the process was not started with "

@@ -83,6 +83,7 @@ struct prof_symbolizer_stats {
 	const char *perf_map_path;
 	size_t perf_map_entries;
 	int blob_remapped_anon;	 /* embedded builtins found in anonymous memory */
+	uint64_t blob_base;	 /* where */
 };
 void prof_symbolizer_stats(const struct prof_symbolizer *s, struct prof_symbolizer_stats *st);
 void prof_symbolizer_free(struct prof_symbolizer *s);

@@ -399,6 +399,7 @@ void prof_symbolizer_stats(const struct prof_symbolizer *s, struct prof_symboliz
 	st->perf_map_path = s->perfmap_path;
 	st->perf_map_entries = prof_perfmap_count(s->perfmap);
 	st->blob_remapped_anon = s->blob_anon;
+	st->blob_base = s->blob_base;
 }
 
 void prof_symbolizer_free(struct prof_symbolizer *s)

@@ -203,3 +203,67 @@ if command -v setpriv >/dev/null && [ "$(id -u)" = 0 ] && [ "$(cat /proc/sys/ker
 else
 	ok "no permission # SKIP needs root and setpriv"
 fi
+
+# A process in its own pid and mount namespaces (a container): the perf map is
+# /tmp/perf-<namespace pid>.map inside its /tmp, read through /proc/PID/root.
+if unshare --mount --pid --fork true 2>/dev/null; then
+	unshare --mount --pid --fork sh -c "mount -t tmpfs none /tmp && exec '$node_bin' --perf-basic-prof '$FIX' 6" \
+		>"$D/ns.out" 2>&1 &
+	NSP=$!
+	PIDS="$PIDS $NSP"
+	for _ in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
+		grep -q ready "$D/ns.out" 2>/dev/null && break
+		sleep 0.1
+	done
+	sleep 0.5
+	TP=$(pgrep -P "$NSP" | head -1)
+	nspid=$(awk '/^NSpid:/ { print $NF }' "/proc/$TP/status" 2>/dev/null)
+	"$NODESCOPE" record -q -p "$TP" -d 1.5 -o "$D/ns.folded" 2>"$D/ns.err"
+	expect_eq "container: exit 0" "$?" 0
+	expect_eq "container: namespace pid differs, map not in our /tmp" \
+		"$([ "$nspid" != "$TP" ] && [ ! -e "/tmp/perf-$nspid.map" ] && echo yes)" yes
+	check_top "container (pid namespace, private /tmp)" "$D/ns.folded"
+	kill "$NSP" 2>/dev/null
+	wait "$NSP" 2>/dev/null
+else
+	ok "container # SKIP unshare not permitted"
+fi
+
+# V8's builtins copied into anonymous memory (Node 22+ when the binary cannot be
+# remapped from its file, e.g. deleted after an upgrade; here: run from a memfd).
+# Without a perf map the builtins must still be named from the binary's symbols.
+new=""
+for line in $(node_matrix | tr ' ' ':'); do
+	case ${line%%:*} in 22 | 24 | 26) new=${line#*:} ;; esac
+done
+if [ -n "$new" ] && command -v python3 >/dev/null; then
+	python3 -c '
+import os, sys
+fd = os.memfd_create("node", 0)
+with open(sys.argv[1], "rb") as f:
+    while True:
+        b = f.read(1 << 20)
+        if not b: break
+        os.write(fd, b)
+os.execve("/proc/self/fd/%d" % fd, ["node"] + sys.argv[2:], os.environ)
+' "$new" "$FIX" 6 >"$D/memfd.out" 2>&1 &
+	MP=$!
+	PIDS="$PIDS $MP"
+	for _ in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30; do
+		grep -q ready "$D/memfd.out" 2>/dev/null && break
+		sleep 0.1
+	done
+	sleep 0.5
+	anon=$(awk '$2 ~ /x/ && $6 == "" { n++ } END { print n + 0 }' "/proc/$MP/maps")
+	err=$("$NODESCOPE" record -p "$MP" -d 1.5 -o "$D/memfd.folded" 2>&1 >/dev/null)
+	expect_eq "anonymous builtins: exit 0" "$?" 0
+	expect_eq "anonymous builtins: an anonymous executable mapping exists" "$([ "$anon" -ge 1 ] && echo yes)" yes
+	expect_contains "anonymous builtins: found" "$err" "embedded builtins were found copied into anonymous memory"
+	expect_match "anonymous builtins: named without a perf map" "$(cat "$D/memfd.folded")" \
+		'Builtins_JSEntry;Builtins_JSEntryTrampoline;'
+	kill "$MP" 2>/dev/null
+	wait "$MP" 2>/dev/null
+else
+	ok "anonymous builtins # SKIP needs node 22+ in the matrix and python3"
+fi
+exit 0
