@@ -27,6 +27,7 @@ struct options {
 	unsigned hz;
 	double seconds; /* 0: until stopped */
 	const char *out;
+	char *write_path; /* where the data goes: out, or out.folded in place of an SVG */
 	enum format format;
 	int perf_map_flag; /* add --perf-basic-prof to a launched node's NODE_OPTIONS */
 	int quiet;
@@ -205,6 +206,7 @@ struct session {
 	struct options *o;
 	pid_t pid;
 	int launched, child_done, child_status;
+	int is_node; /* the executable's name says node */
 	struct prof_sampler *sampler;
 	struct prof_symbolizer *sym;
 	struct prof_recording *rec;
@@ -389,7 +391,7 @@ static void warn_names(struct session *ss)
 		fprintf(stderr, "nodescope record: V8's embedded builtins were found copied into anonymous memory at "
 				"0x%llx and named from the binary's symbols\n",
 			(unsigned long long)st.blob_base);
-	if (!st.have_perf_map)
+	if (!st.have_perf_map && (ss->is_node || unnamed))
 		fprintf(stderr,
 			"nodescope record: warning: no /tmp/perf-%d.map: the process was not started with "
 			"--perf-basic-prof, so JavaScript functions have no names (%.1f%% of samples show "
@@ -446,6 +448,18 @@ static int start_target(struct session *ss, struct prof_launch *l)
 	return 0;
 }
 
+static int exe_is_node(pid_t pid)
+{
+	char path[64], exe[4096];
+	snprintf(path, sizeof(path), "/proc/%d/exe", (int)pid);
+	ssize_t n = readlink(path, exe, sizeof(exe) - 1);
+	if (n <= 0)
+		return 0;
+	exe[n] = 0;
+	const char *base = strrchr(exe, '/');
+	return strstr(base ? base + 1 : exe, "node") != NULL;
+}
+
 static void install_signals(void)
 {
 	struct sigaction sa;
@@ -471,17 +485,22 @@ static int finish(struct session *ss, FILE *out)
 			(unsigned long long)ss->lost);
 		report_top(p, stderr);
 	}
+	if (ss->lost)
+		fprintf(stderr, "nodescope record: warning: %llu samples were lost (the ring buffer filled up): use a "
+				"lower -F\n",
+			(unsigned long long)ss->lost);
 	warn_names(ss);
 	if (o->format == FMT_SVG)
-		fputs("nodescope record: SVG output needs the flame graph renderer, which is not in this build "
-		      "yet: wrote folded stacks instead; render them with flamegraph.pl or `nodescope flame`\n",
-		      stderr);
+		fprintf(stderr,
+			"nodescope record: this build cannot draw SVG flame graphs yet: writing folded stacks to %s "
+			"instead (flamegraph.pl %s > %s draws it)\n",
+			o->write_path, o->write_path, o->out);
 	if (write_output(ss, out) != 0 || fflush(out) != 0) {
-		fprintf(stderr, "nodescope record: writing %s: %s\n", o->out, util_last_error());
+		fprintf(stderr, "nodescope record: writing %s: %s\n", o->write_path, util_last_error());
 		return 1;
 	}
-	if (!o->quiet && strcmp(o->out, "-"))
-		fprintf(stderr, "nodescope record: wrote %s\n", o->out);
+	if (!o->quiet && strcmp(o->write_path, "-"))
+		fprintf(stderr, "nodescope record: wrote %s\n", o->write_path);
 	if (!p->nsamples && !o->quiet)
 		fputs("nodescope record: no samples: the process did not run on a CPU while recording\n", stderr);
 	return 0;
@@ -494,9 +513,15 @@ int cmd_record(int argc, char **argv)
 	int rc = parse_args(argc, argv, &o, &exit_now);
 	if (rc || exit_now)
 		return rc;
+	if (o.format == FMT_SVG)
+		o.write_path = util_asprintf("%.*s.folded", (int)(strlen(o.out) - 4), o.out);
+	else
+		o.write_path = util_strdup(o.out);
 	FILE *out;
-	if (open_output(o.out, &out))
+	if (open_output(o.write_path, &out)) {
+		free(o.write_path);
 		return 1;
+	}
 	struct session ss = {.o = &o};
 	struct prof_launch l = {0};
 	stop_signal = 0;
@@ -505,15 +530,17 @@ int cmd_record(int argc, char **argv)
 		fprintf(stderr, "nodescope record: %s\n", util_last_error());
 		if (out != stdout) {
 			fclose(out);
-			unlink(o.out);
+			unlink(o.write_path);
 		}
 		prof_sampler_close(ss.sampler);
+		free(o.write_path);
 		return 1;
 	}
 	ss.start_ns = now_ns(CLOCK_MONOTONIC);
 	ss.wall_start_ns = now_ns(CLOCK_REALTIME);
 	ss.sym = prof_symbolizer_new(ss.pid);
-	ss.rec = prof_recording_new(ss.pid, o.hz);
+	ss.is_node = exe_is_node(ss.pid);
+	ss.rec = prof_recording_new(ss.pid, o.hz, prof_sampler_max_stack(ss.sampler));
 	if (!o.quiet)
 		fprintf(stderr, "nodescope record: sampling pid %d (%zu thread(s)) at %u Hz%s\n", (int)ss.pid,
 			prof_sampler_threads(ss.sampler), o.hz,
@@ -528,5 +555,6 @@ int cmd_record(int argc, char **argv)
 		fclose(out);
 	prof_recording_free(ss.rec);
 	prof_symbolizer_free(ss.sym);
+	free(o.write_path);
 	return rc;
 }

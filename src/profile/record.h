@@ -56,6 +56,8 @@ void prof_sampler_drain(struct prof_sampler *s, prof_sample_fn fn, void *arg);
 void prof_sampler_disable(struct prof_sampler *s);
 uint64_t prof_sampler_lost(const struct prof_sampler *s);
 size_t prof_sampler_threads(const struct prof_sampler *s);
+/* The most frames a call chain may hold: longer ones lose their outer end. */
+unsigned prof_sampler_max_stack(const struct prof_sampler *s);
 void prof_sampler_close(struct prof_sampler *s);
 
 /* ---- symbolization (symbolize*.c, perfmap.c) ---- */
@@ -144,7 +146,8 @@ void prof_index_free(struct prof_index *x);
 /* ---- recording (sample_recording.c) ---- */
 
 struct prof_recording;
-struct prof_recording *prof_recording_new(pid_t pid, unsigned hz);
+/* max_stack: chains this long were cut by the kernel, and get marked so. */
+struct prof_recording *prof_recording_new(pid_t pid, unsigned hz, unsigned max_stack);
 /* Adds one raw sample (kept unsymbolized until prof_recording_finish). */
 void prof_recording_add(struct prof_recording *r, const struct prof_raw_sample *rs);
 uint64_t prof_recording_samples(const struct prof_recording *r);

@@ -40,6 +40,7 @@ struct prof_sampler {
 	struct ring *rings; /* one per CPU */
 	int ncpus;
 	uint64_t lost;
+	unsigned max_stack;
 	unsigned char *scratch; /* a record that wraps around the ring end */
 	size_t scratch_len;
 };
@@ -207,6 +208,7 @@ int prof_sampler_open(struct prof_sampler **out, pid_t pid, unsigned hz, int on_
 	raise_fd_limit();
 	struct perf_event_attr attr;
 	fill_attr(&attr, hz, on_exec);
+	s->max_stack = attr.sample_max_stack;
 	int rc = 0;
 	if (on_exec) {
 		rc = open_thread(s, pid, &attr);
@@ -320,6 +322,11 @@ void prof_sampler_disable(struct prof_sampler *s)
 uint64_t prof_sampler_lost(const struct prof_sampler *s)
 {
 	return s->lost;
+}
+
+unsigned prof_sampler_max_stack(const struct prof_sampler *s)
+{
+	return s->max_stack;
 }
 
 size_t prof_sampler_threads(const struct prof_sampler *s)

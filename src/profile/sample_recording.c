@@ -30,7 +30,7 @@ struct raw_sample {
 
 struct prof_recording {
 	pid_t pid;
-	unsigned hz;
+	unsigned hz, max_stack;
 	/* gathering */
 	struct out_thread *threads;
 	size_t nthreads, last_thread;
@@ -57,11 +57,12 @@ struct prof_recording {
 	char *name;
 };
 
-struct prof_recording *prof_recording_new(pid_t pid, unsigned hz)
+struct prof_recording *prof_recording_new(pid_t pid, unsigned hz, unsigned max_stack)
 {
 	struct prof_recording *r = util_calloc(1, sizeof(*r));
 	r->pid = pid;
 	r->hz = hz;
+	r->max_stack = max_stack;
 	return r;
 }
 
@@ -198,8 +199,17 @@ static uint32_t chain_stack(struct prof_recording *r, struct prof_symbolizer *sy
 	uint32_t n = 0;
 	uint64_t ctx = PERF_CONTEXT_USER;
 	int user_seen = 0;
+	uint32_t frames = 0;
 	struct prof_frame_info fi;
 	buf[n++] = 0; /* root, filled below */
+	for (uint32_t i = 0; i < c->n; i++)
+		frames += ips[i] < (uint64_t)PERF_CONTEXT_MAX;
+	if (r->max_stack && frames >= r->max_stack) {
+		/* The kernel kept the leaf end: say the outer frames are missing. */
+		struct prof_frame_info cut = {.name = "[truncated stack]", .kind = OUT_FRAME_OTHER};
+		buf[n++] = frame_index(r, &cut);
+	}
+	uint32_t first = n;
 	/* Leaf first in the chain: collect, then reverse. */
 	for (uint32_t i = 0; i < c->n; i++) {
 		uint64_t ip = ips[i];
@@ -215,7 +225,7 @@ static uint32_t chain_stack(struct prof_recording *r, struct prof_symbolizer *sy
 			continue;
 		buf[n++] = frame_index(r, &fi);
 	}
-	for (uint32_t i = 1, j = n - 1; i < j; i++, j--) {
+	for (uint32_t i = first, j = n - 1; i < j; i++, j--) {
 		uint32_t t = buf[i];
 		buf[i] = buf[j];
 		buf[j] = t;

@@ -11,7 +11,6 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -48,11 +47,17 @@ int prof_target_check(pid_t pid)
 		return util_error("no process with pid %d", (int)pid);
 	if (st == 'Z' || st == 'X')
 		return util_error("process %d has exited (zombie)", (int)pid);
-	char path[64];
-	snprintf(path, sizeof(path), "/proc/%d/task/%d", (int)pid, (int)pid);
-	struct stat sb;
-	if (stat(path, &sb) != 0)
-		return util_error("%d is a thread id, not a process id", (int)pid);
+	char path[64], line[256];
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	FILE *f = fopen(path, "re");
+	int tgid = pid;
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "Tgid: %d", &tgid) == 1)
+			break;
+	if (f)
+		fclose(f);
+	if (tgid != pid)
+		return util_error("%d is a thread of process %d: use -p %d", (int)pid, tgid, tgid);
 	return 0;
 }
 

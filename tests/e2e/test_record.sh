@@ -71,7 +71,7 @@ done
 
 # The other formats, on the first node line, checked by parsing them.
 node_bin=$(sh "$ROOT/scripts/fetch-node.sh" "$first")
-start_fixture "$node_bin" 10 --perf-basic-prof
+start_fixture "$node_bin" 30 --perf-basic-prof
 for ext in speedscope.json cpuprofile pb.gz; do
 	"$NODESCOPE" record -q -p "$FPID" -F 199 -d 1.5 -o "$D/formats.$ext" 2>"$D/formats-$ext.err"
 	expect_eq "format $ext: exit 0" "$?" 0
@@ -129,6 +129,12 @@ else
 fi
 "$NODESCOPE" record -q -p "$FPID" -d 1 -o "$D/formats.svg" 2>"$D/svg.err"
 expect_eq "svg: exit 0" "$?" 0
+expect_match "svg: folded stacks written beside it (no renderer in this build)" "$(cat "$D/formats.folded")" \
+	'^node;.* [0-9]+$'
+# A thread id is not a process id: say which process it belongs to.
+tid=$(ls "/proc/$FPID/task" | grep -v "^$FPID\$" | head -1)
+err=$("$NODESCOPE" record -p "$tid" -d 1 -o "$D/x.folded" 2>&1)
+expect_eq "thread id: exit 1 with a message" "$?:$err" "1:nodescope record: $tid is a thread of process $FPID: use -p $FPID"
 kill "$FPID" 2>/dev/null
 
 # A process started without --perf-basic-prof: a clear warning that says what to do.
