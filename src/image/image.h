@@ -91,7 +91,8 @@ int img_symbol_each(struct img *img, const char *prefix,
 		    int (*fn)(const char *name, uint64_t addr, uint64_t size, void *arg), void *arg);
 /* Names the code at addr: demangled function name (without parameters), offset
  * into it, and the short name of the module (e.g. "node", "libc.so.6").
- * Returns 0 when found, -1 when no symbol covers addr (module may still be set). */
+ * Returns 0 when found, -1 when no symbol covers addr; module and offset (from
+ * the start of the module file) may still be set then, e.g. "libc.so.6+0x86eec". */
 struct img_symbol {
 	char name[512];
 	uint64_t offset;
