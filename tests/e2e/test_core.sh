@@ -101,7 +101,7 @@ node_matrix | while read -r major node; do
 done
 
 # gcore of a live process: the fixture blocks in Atomics.wait at the same depth.
-for major in ${GCORE_NODES:-20}; do
+for major in ${GCORE_NODES:-20 22}; do
 	node=$(sh "$ROOT/scripts/fetch-node.sh" "$major") || continue
 	command -v gcore >/dev/null || { ok "# SKIP gcore not installed"; break; }
 	dir="$OUT/gcore-$major"
