@@ -99,7 +99,10 @@ static void print_js_verbose(struct jsstack_state *s, const struct v8_frame *f,
 	struct util_buf b = {0};
 	frame_position(v8, f, fi, &fp);
 	fprintf(out, "        kind: %s\n", v8_frame_kind_name(f->kind));
-	fprintf(out, "        file: %s\n", fi->script_name[0] ? fi->script_name : "<unknown>");
+	fprintf(out, "        file: %s\n",
+		fi->script_name[0]		  ? fi->script_name
+		: f->kind == V8_FRAME_BUILTIN ? "<V8 builtin>"
+					      : "<unknown>");
 	if (fp.how && !strcmp(fp.how, "executing"))
 		fprintf(out, "        posn: line %d, column %d (executing)\n", fp.line, fp.col);
 	else if (fp.how)
