@@ -73,3 +73,24 @@ rc=$?
 expect_match "the prompt goes on after errors" "$out" '^js: +explode$'
 expect_eq "  ... and reports them in its exit status" "$rc" 1
 expect_eq "  ... one line per error" "$(grep -c . "$dir/prompt.err")" 2
+
+# a Node line whose V8 is too old for nodescope's layout table (Node 16, V8 9.4):
+# the message names the version instead of printing garbage
+if NODE16=$(sh "$ROOT/scripts/fetch-node.sh" 16 2>/dev/null); then
+	old=$(make_abort_core "$NODE16" "$FIX" "$dir/node16" 2>/dev/null)
+	if [ -n "$old" ]; then
+		one_line "an unsupported V8 version" "$NODESCOPE" core "$old" -c ::jsstack
+		err=$("$NODESCOPE" core "$old" -c ::jsstack 2>&1)
+		expect_match "  ... names the version" "$err" 'V8 9\.4\.[0-9.]+ is not supported'
+	fi
+fi
+
+# pipes: a dcmd's output lines feed the next dcmd's ADDR, or a shell command
+obj=$("$NODESCOPE" core "$core" -c '::jsstack -v -n0' | sed -n 's/^ *this: \(0x[0-9a-f]*\) (JSObject: Widget)$/\1/p' | head -1)
+if [ -n "$obj" ]; then
+	one=$("$NODESCOPE" core "$core" -c "$obj::v8type" 2>&1)
+	two=$("$NODESCOPE" core "$core" -c "$obj::v8type | ::v8type" 2>&1)
+	expect_eq "ADDR::dcmd | ::dcmd passes the address along" "$two" "$one"
+fi
+n=$("$NODESCOPE" core "$core" -c '::jsstack ! grep -c "^js:"' 2>&1)
+expect_eq "CMD ! shell pipes the output to the shell" "$n" 8
