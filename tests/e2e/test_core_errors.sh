@@ -94,3 +94,34 @@ if [ -n "$obj" ]; then
 fi
 n=$("$NODESCOPE" core "$core" -c '::jsstack ! grep -c "^js:"' 2>&1)
 expect_eq "CMD ! shell pipes the output to the shell" "$n" 8
+
+# robustness: ::v8type on a thousand addresses across the core's writable memory
+# (most are not objects, many land inside objects): errors, never a crash
+readelf -lW "$core" 2>/dev/null | awk '$1 == "LOAD" && $7 ~ /W/ { print $3, $6 }' |
+	awk '{ start = strtonum($1); size = strtonum($2); for (i = 0; i < 20; i++)
+		printf "0x%x::v8type\n", start + int(size * i / 20) + (i % 4 == 0 ? 0 : 1) }' \
+		2>/dev/null | head -1000 >"$dir/addrs.txt"
+if [ ! -s "$dir/addrs.txt" ]; then # mawk has no strtonum
+	readelf -lW "$core" | awk '$1 == "LOAD" && $7 ~ /W/ { print $3, $6 }' | while read -r s z; do
+		i=0
+		while [ $i -lt 20 ]; do
+			printf '0x%x::v8type\n' $((s + z * i / 20 + (i % 4 == 0 ? 0 : 1)))
+			i=$((i + 1))
+		done
+	done | head -1000 >"$dir/addrs.txt"
+fi
+"$NODESCOPE" core "$core" <"$dir/addrs.txt" >"$dir/addrs.out" 2>"$dir/addrs.err"
+rc=$?
+if [ $rc -lt 128 ] && ! grep -q 'Sanitizer\|runtime error' "$dir/addrs.err"; then
+	ok "$(wc -l <"$dir/addrs.txt") arbitrary addresses: no crash ($(grep -c . "$dir/addrs.out") described, $(grep -c . "$dir/addrs.err") refused)"
+else
+	not_ok "arbitrary addresses (exit $rc)"; grep -m5 'Sanitizer\|runtime error\|ERROR' "$dir/addrs.err" | sed 's/^/#   /'
+fi
+
+# the interactive prompt (through a pseudo-terminal): line editing and history
+if command -v script >/dev/null; then
+	rm -f "$dir/.nodescope_history"
+	out=$(printf '::jsstack\n::quit\n' | HOME="$dir" script -qec "$NODESCOPE core $core" /dev/null 2>&1)
+	expect_match "the interactive prompt runs commands" "$out" '^js: +explode'
+	expect_contains "  ... and keeps a history" "$(cat "$dir/.nodescope_history" 2>/dev/null)" '::jsstack'
+fi
