@@ -29,6 +29,9 @@ struct v8 {
 	v8_value meta_maps[16];
 	int nmeta_maps;
 	char warning[256];
+	/* interpreter::Bytecodes::kBytecodeSizes, read on first use (optimized.c) */
+	uint8_t *bytecode_sizes;
+	size_t nbytecodes;
 };
 
 /* metadata.c */
