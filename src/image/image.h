@@ -23,6 +23,11 @@ struct img;
  * (the executable mapping) or its NT_PRPSINFO. A binary whose GNU build-id differs
  * from the one the core recorded is refused unless force is set. */
 int img_open_core(struct img **out, const char *core_path, const char *binary, int force);
+/* Opens a running process: its threads are stopped (ptrace, never signalled)
+ * just long enough to read their registers and copy its private memory, then
+ * released; everything after works on that copy. Set NODESCOPE_VERBOSE to see
+ * how long the target was paused. */
+int img_open_pid(struct img **out, pid_t pid);
 /* Opens an ELF file alone, its segments at their link addresses (no threads). */
 int img_open_elf(struct img **out, const char *path);
 void img_close(struct img *img);
