@@ -29,6 +29,7 @@ void img_add_thread(struct img *img, pid_t tid, int signal, const unsigned long 
 	t->signal = signal;
 	for (int i = 0; i < IMG_NREGS; i++)
 		t->regs[i] = user_regs[dwarf_from_user_regs[i]];
+	memcpy(t->user_regs, user_regs, sizeof(t->user_regs));
 }
 
 static int parse_nt_file(struct img *img, const uint8_t *d, size_t n)
@@ -83,8 +84,11 @@ static int parse_notes(struct img *img, Elf_Data *data)
 			memcpy(&ps, desc, sizeof(ps));
 			snprintf(img->command, sizeof(img->command), "%.*s",
 				 (int)sizeof(ps.pr_psargs), ps.pr_psargs);
-		} else if (nh.n_type == NT_AUXV) {
+		} else if (nh.n_type == NT_AUXV && !img->auxv) {
 			parse_auxv(img, desc, nh.n_descsz);
+			img->auxv = util_malloc(nh.n_descsz);
+			memcpy(img->auxv, desc, nh.n_descsz);
+			img->auxv_len = nh.n_descsz;
 		} else if (nh.n_type == NT_FILE && !img->filemaps) {
 			if (parse_nt_file(img, desc, nh.n_descsz) < 0)
 				return -1;

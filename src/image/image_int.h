@@ -64,6 +64,8 @@ struct img {
 	uint8_t **owned; /* memory copied from a live process, freed with the image */
 	size_t nowned;
 	pid_t pid;
+	uint8_t *auxv; /* raw NT_AUXV contents, for writing cores */
+	size_t auxv_len;
 	uint64_t auxv_entry;
 };
 

@@ -291,6 +291,18 @@ static void read_command(struct img *img, pid_t pid)
 	img->command[n] = 0;
 }
 
+static void read_auxv(struct img *img, pid_t pid)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/auxv", pid);
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return;
+	img->auxv = util_malloc(4096);
+	img->auxv_len = fread(img->auxv, 1, 4096, f);
+	fclose(f);
+}
+
 static long elapsed_ms(const struct timespec *a)
 {
 	struct timespec b;
@@ -350,6 +362,7 @@ int img_open_pid(struct img **out, pid_t pid)
 		return -1;
 	}
 	read_command(img, pid);
+	read_auxv(img, pid);
 	/* The executable: the file mapping that /proc/PID/exe names. */
 	char target[512] = "";
 	ssize_t tl = readlink(exe, target, sizeof(target) - 1);

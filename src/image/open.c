@@ -75,6 +75,7 @@ void img_close(struct img *img)
 	for (size_t i = 0; i < img->nowned; i++)
 		free(img->owned[i]);
 	free(img->owned);
+	free(img->auxv);
 	free(img->filemaps);
 	free(img->filemap_strings);
 	free(img);

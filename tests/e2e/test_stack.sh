@@ -41,3 +41,26 @@ timeout 20 "$NODESCOPE" stack "$pid" >/dev/null 2>&1
 rc=$?
 if [ $rc -lt 124 ]; then ok "stack: target exiting mid-read (exit $rc)"; else not_ok "stack: target exiting mid-read (exit $rc)"; fi
 wait $pid 2>/dev/null
+
+# `nodescope gcore PID`: a core of a live process, read back by `nodescope core`.
+node_matrix | while read -r major node; do
+	"$node" "$FIX" wait >"$W/gready.$major" 2>&1 &
+	pid=$!
+	for _ in $(seq 1 100); do grep -q ready "$W/gready.$major" && break; sleep 0.1; done
+	rm -f "$W/live.$major.core"
+	check "node $major: gcore writes a core" "$NODESCOPE" gcore -o "$W/live.$major.core" "$pid"
+	perm=$(stat -c %a "$W/live.$major.core" 2>/dev/null)
+	expect_eq "node $major: gcore core is mode 600" "$perm" 600
+	out=$("$NODESCOPE" core "$W/live.$major.core" "$node" -c '::jsstack -v -n0' 2>&1)
+	expect_contains "node $major: core of gcore names explode" "$out" "js:     explode"
+	expect_contains "node $major: core of gcore names buildWidget" "$out" "js:     buildWidget"
+	state=$(awk '/^State:/ {print $2}' "/proc/$pid/status" 2>/dev/null)
+	case "$state" in
+	S | R | D) ok "node $major: target still running after gcore ($state)" ;;
+	*) not_ok "node $major: target state after gcore is '$state'" ;;
+	esac
+	kill "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	rm -f "$W/live.$major.core"
+done
+expect_fail "gcore: no such pid" "$NODESCOPE" gcore -o "$W/none.core" 999999
