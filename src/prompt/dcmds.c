@@ -9,7 +9,8 @@
 #define DCMD_LIST                                                                             \
 	X(help)                                                                               \
 	X(quit)                                                                               \
-	X(jsstack)
+	X(jsstack)                                                                            \
+	X(v8type)
 
 #define X(name) extern const struct dcmd dcmd_##name;
 DCMD_LIST
