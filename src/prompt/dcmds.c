@@ -9,7 +9,10 @@
 #define DCMD_LIST                                                                             \
 	X(help)                                                                               \
 	X(quit)                                                                               \
-	X(jsstack)
+	X(jsstack)                                                                            \
+	X(findjsobjects)                                                                      \
+	X(jsrefs)                                                                             \
+	X(jsretainers)
 
 #define X(name) extern const struct dcmd dcmd_##name;
 DCMD_LIST

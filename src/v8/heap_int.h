@@ -64,4 +64,20 @@ uint32_t heap_object_size(struct v8_heap *h, struct heap_mapinfo *mi, const uint
 /* heap_walk.c */
 int heap_word_is_map(struct v8_heap *h, uint64_t word);
 
+
+/* refs.c: a set of tagged values, the reverse-reference scan, edge names */
+struct vset {
+	uint64_t *v;
+	size_t cap, n;
+};
+struct v8_refs {
+	struct v8_heap *heap;
+	struct v8 *v8;
+};
+typedef void (*ref_fn)(struct v8_heap *h, const struct v8_heap_obj *o, size_t slot,
+		       uint64_t target, void *arg);
+int refs_scan(struct v8_heap *h, const struct vset *targets, ref_fn fn, void *arg);
+int refs_describe_edge(struct v8 *v8, v8_value from, size_t slot, v8_value target,
+		       struct util_buf *out);
+
 #endif
