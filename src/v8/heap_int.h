@@ -61,6 +61,10 @@ struct heap_mapinfo *heap_map_info(struct v8_heap *h, uint64_t map);
  * it cannot be told from the object alone. */
 uint32_t heap_object_size(struct v8_heap *h, struct heap_mapinfo *mi, const uint64_t *w,
 			  size_t avail);
+/* A guessed size (formula i) for a kind with no known formula; 0 when the kind
+ * must not be guessed. */
+uint32_t heap_object_size_guess(struct v8_heap *h, struct heap_mapinfo *mi, int i,
+				const uint64_t *w, size_t avail);
 /* heap_walk.c */
 int heap_word_is_map(struct v8_heap *h, uint64_t word);
 
