@@ -10,7 +10,10 @@
 	X(help)                                                                               \
 	X(quit)                                                                               \
 	X(jsstack)                                                                            \
-	X(v8type)
+	X(v8type)                                                                             \
+	X(findjsobjects)                                                                      \
+	X(jsrefs)                                                                             \
+	X(jsretainers)
 
 #define X(name) extern const struct dcmd dcmd_##name;
 DCMD_LIST
