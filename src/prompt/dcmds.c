@@ -9,7 +9,9 @@
 #define DCMD_LIST                                                                             \
 	X(help)                                                                               \
 	X(quit)                                                                               \
-	X(jsstack)
+	X(jsstack)                                                                            \
+	X(jsprint)                                                                            \
+	X(jsconstructor)
 
 #define X(name) extern const struct dcmd dcmd_##name;
 DCMD_LIST

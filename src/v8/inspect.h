@@ -38,6 +38,10 @@ int v8_member_path(struct v8 *v8, v8_value v, const char *path, v8_value *out);
  * (0 when there is none). For ::jsconstructor and the labels of ::jsprint. */
 int v8_constructor_of(struct v8 *v8, v8_value obj, v8_value *fn, struct util_buf *name);
 
+/* The formatted stack string of an Error (V8 keeps it under a private symbol;
+ * the "stack" property is an accessor). -1 when it was never formatted. */
+int v8_error_stack(struct v8 *v8, v8_value err, v8_value *stack);
+
 /* Facts about kinds of values the base layer does not describe; per V8 version
  * (print_layout.c). -1 / NULL: unknown for this version, and the printer then
  * says "layout unknown on V8 x.y" rather than guess. */

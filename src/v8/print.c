@@ -9,6 +9,7 @@
 #include "v8/print_int.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 static void indent(struct pr *p)
@@ -320,14 +321,23 @@ void pr_value(struct pr *p, v8_value v)
 int v8_print(struct v8 *v8, v8_value v, const struct v8_print_opts *o, struct util_buf *out)
 {
 	unsigned type;
+	/* a Smi keeps its value in the upper half; anything in the lower half is an
+	 * untagged address, not a value */
+	if (v8_is_smi(v) && (v & 0xffffffffu))
+		return util_error("0x%llx is not a JavaScript value (not a tagged pointer: heap "
+				  "objects end in binary 01, small integers in 32 zero bits)",
+				  (unsigned long long)v);
 	if (!v8_is_smi(v)) {
 		if (!v8_is_heap(v))
 			return util_error("0x%llx is not a tagged pointer (V8 heap objects end in "
 					  "binary 01)",
 					  (unsigned long long)v);
-		if (v8_type(v8, v, &type) < 0)
+		if (v8_type(v8, v, &type) < 0) {
+			char why[256];
+			snprintf(why, sizeof(why), "%s", util_last_error());
 			return util_error("0x%llx is not a JavaScript value: %s", (unsigned long long)v,
-					  util_last_error());
+					  why);
+		}
 	}
 	struct pr p = {.v8 = v8, .o = o, .K = v8_kinds(v8), .out = out};
 	pr_value(&p, v);

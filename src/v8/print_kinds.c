@@ -35,7 +35,6 @@ static void field_entry(struct pr *p, v8_value v, const char *name, int64_t off)
  * properties that is not the message (13.x also keeps the message under a
  * private symbol, error_message_symbol). */
 struct stack_find {
-	struct pr *p;
 	v8_value message, stack;
 };
 
@@ -51,11 +50,20 @@ static int find_message(struct v8 *v8, v8_value key, v8_value value, int is_acce
 	return 0;
 }
 
+static int is_private_symbol(struct v8 *v8, v8_value key)
+{
+	uint32_t flags;
+	if (!v8_is_type(v8, key, v8_types(v8)->symbol))
+		return 0;
+	/* name.tq SymbolFlags: is_private is bit 0. */
+	return v8_field_u32(v8, key, v8_kinds(v8)->symbol_flags, &flags) == 0 && (flags & 1);
+}
+
 static int find_stack(struct v8 *v8, v8_value key, v8_value value, int is_accessor, void *arg)
 {
 	struct stack_find *f = arg;
 	v8_value inner;
-	if (is_accessor || !pr_is_private_symbol(f->p, key) || value == f->message)
+	if (is_accessor || !is_private_symbol(v8, key) || value == f->message)
 		return 0;
 	if (v8_is_string(v8, value))
 		f->stack = value;
@@ -66,20 +74,36 @@ static int find_stack(struct v8 *v8, v8_value key, v8_value value, int is_access
 	return f->stack != 0;
 }
 
+int v8_error_stack(struct v8 *v8, v8_value err, v8_value *stack)
+{
+	struct stack_find f = {0, 0};
+	if (v8_object_each(v8, err, find_message, &f) < 0 ||
+	    v8_object_each(v8, err, find_stack, &f) < 0)
+		return -1;
+	if (!f.stack)
+		return util_error("the error's stack was never formatted (no stack string)");
+	*stack = f.stack;
+	return 0;
+}
+
+int pr_is_private_symbol(struct pr *p, v8_value key)
+{
+	return is_private_symbol(p->v8, key);
+}
+
 static void pr_error(struct pr *p, v8_value v)
 {
 	struct util_buf label = {0};
 	pr_label(p, v, &label);
 	if (pr_may_open(p, v)) {
-		struct stack_find f = {p, 0, 0};
-		v8_object_each(p->v8, v, find_message, &f);
-		v8_object_each(p->v8, v, find_stack, &f);
-		util_clear_error();
+		v8_value stack = 0;
+		if (v8_error_stack(p->v8, v, &stack) < 0)
+			util_clear_error();
 		v8_value outer = p->error_stack;
 		pr_open(p, v, label.data, label.data, '{');
 		/* own properties (message, user fields); the stack string takes the
 		 * place of the "stack" accessor, or comes last */
-		p->error_stack = f.stack;
+		p->error_stack = stack;
 		pr_object_entries(p, v, 1);
 		if (p->error_stack) {
 			pr_key(p, "stack", 1);

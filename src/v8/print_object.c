@@ -13,15 +13,6 @@
 
 #define PR_MAX_SORTED (4u * 1000 * 1000) /* dictionary elements sorted per array */
 
-int pr_is_private_symbol(struct pr *p, v8_value key)
-{
-	uint32_t flags;
-	if (!v8_is_type(p->v8, key, v8_types(p->v8)->symbol))
-		return 0;
-	/* name.tq SymbolFlags: is_private is bit 0. */
-	return v8_field_u32(p->v8, key, p->K->symbol_flags, &flags) == 0 && (flags & 1);
-}
-
 struct prop_ctx {
 	struct pr *p;
 	int skip_private;

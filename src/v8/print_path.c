@@ -5,6 +5,7 @@
  */
 #include "v8/inspect.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,6 +23,8 @@ static int step(struct v8 *v8, v8_value cur, const char *name, v8_value *out)
 {
 	if (!v8_is_js_receiver(v8, cur))
 		return util_error("cannot look up \"%s\": the value is not an object", name);
+	if (!strcmp(name, "stack") && v8_is_type(v8, cur, v8_types(v8)->js_error))
+		return v8_error_stack(v8, cur, out);
 	int rc = v8_object_get(v8, cur, name, out);
 	if (rc != 0)
 		return rc < 0 ? -1 : 0;
@@ -51,8 +54,11 @@ int v8_member_path(struct v8 *v8, v8_value v, const char *path, v8_value *out)
 	     part = strtok_r(NULL, ".", &save))
 		rc = step(v8, cur, part, &cur);
 	free(copy);
-	if (rc < 0)
-		return util_error("%s: %s", path, util_last_error());
+	if (rc < 0) {
+		char why[256];
+		snprintf(why, sizeof(why), "%s", util_last_error());
+		return util_error("%s: %s", path, why);
+	}
 	*out = cur;
 	return 0;
 }
