@@ -11,7 +11,10 @@
 	X(quit)                                                                               \
 	X(jsstack)                                                                            \
 	X(jsprint)                                                                            \
-	X(jsconstructor)
+	X(jsconstructor)                                                                      \
+	X(jsscope)                                                                            \
+	X(jssource)                                                                           \
+	X(jsfunction)
 
 #define X(name) extern const struct dcmd dcmd_##name;
 DCMD_LIST
