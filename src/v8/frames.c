@@ -55,6 +55,12 @@ static enum code_where classify_pc(struct v8 *v8, struct v8_frame *f)
 	 * function: look up the call instruction instead (pc - 1) below the top. */
 	uint64_t at = f->index > 0 ? f->pc - 1 : f->pc;
 	int found = img_symbol_for_addr(v8->img, at, &sym) == 0;
+	if (!found && at != f->pc) {
+		/* deoptimized frames return to the very start of a builtin */
+		at = f->pc;
+		memset(&sym, 0, sizeof(sym));
+		found = img_symbol_for_addr(v8->img, at, &sym) == 0;
+	}
 	f->module = sym.module;
 	f->sym_offset = sym.offset + (f->pc - at);
 	if (found) {

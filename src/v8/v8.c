@@ -30,10 +30,15 @@ static int same_bytes(struct v8 *v8, uint64_t a, uint64_t b)
  * copy, so the copy is made to read (and symbolize) as the blob in the binary. */
 static void v8_alias_builtins(struct v8 *v8)
 {
+	struct {
+		uint64_t start, len, link;
+	} todo[8];
+	int n = 0;
 	if (!v8->blob_code || !v8->blob_size)
 		return;
+	/* Collect first: aliasing reshapes the region list. */
 	const struct img_region *home = blob_home(v8);
-	for (size_t i = 0; i < img_region_count(v8->img); i++) {
+	for (size_t i = 0; i < img_region_count(v8->img) && n < 8; i++) {
 		const struct img_region *r = img_region_at(v8->img, i);
 		uint64_t len = r->end - r->start;
 		if (!(r->prot & 4) || r == home)
@@ -42,13 +47,16 @@ static void v8_alias_builtins(struct v8 *v8)
 			/* a second file mapping: where would these file pages be linked? */
 			uint64_t link = home->start + (r->file_offset - home->file_offset);
 			if (link <= v8->blob_code && v8->blob_code < link + len)
-				img_alias_binary(v8->img, r->start, len, link);
+				todo[n].start = r->start, todo[n].len = len, todo[n++].link = link;
 		} else if (!r->path && len >= v8->blob_size && len <= v8->blob_size + (4u << 20) &&
 			   (!r->data || same_bytes(v8, r->start, v8->blob_code))) {
-			img_alias_binary(v8->img, r->start, v8->blob_size, v8->blob_code);
+			todo[n].start = r->start, todo[n].len = v8->blob_size,
+			todo[n++].link = v8->blob_code;
 		}
-		util_clear_error();
 	}
+	for (int i = 0; i < n; i++)
+		img_alias_binary(v8->img, todo[i].start, todo[i].len, todo[i].link);
+	util_clear_error();
 }
 
 static int blob_end(const char *name, uint64_t addr, uint64_t size, void *arg)
