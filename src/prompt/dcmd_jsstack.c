@@ -283,11 +283,13 @@ static int on_frame(struct v8 *v8, const struct v8_frame *f, void *arg)
 
 static int walk_thread(struct jsstack_state *s, const struct img_thread *t, int header)
 {
+	int first = t == img_thread_at(s->ctx->img, 0); /* the one that got the signal */
 	FILE *out = s->ctx->out;
 	if (s->o.json) {
-		fprintf(out, "{\"tid\":%d,\"signal\":%d,\"frames\":[", (int)t->tid, t->signal);
+		fprintf(out, "{\"tid\":%d,\"signal\":%d,\"frames\":[", (int)t->tid,
+			first ? t->signal : 0);
 	} else if (header) {
-		fprintf(out, "thread %d%s:\n", (int)t->tid, t->signal ? " (signalled)" : "");
+		fprintf(out, "thread %d%s:\n", (int)t->tid, first ? " (received the signal)" : "");
 	}
 	s->nframes = 0;
 	s->elided = 0;
