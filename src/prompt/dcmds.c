@@ -10,11 +10,12 @@
 	X(help)                                                                               \
 	X(quit)                                                                               \
 	X(jsstack)                                                                            \
-	X(jsprint)                                                                      \
-	X(jsconstructor)                                                                \
-	X(jsscope)                                                                      \
-	X(jssource)                                                                     \
-	X(jsfunction)                                                                   \
+	X(jsprint)                                                                            \
+	X(jsconstructor)                                                                      \
+	X(jsscope)                                                                            \
+	X(jssource)                                                                           \
+	X(jsfunction)                                                                         \
+	X(jsfunctions)                                                                        \
 	X(v8type)
 
 #define X(name) extern const struct dcmd dcmd_##name;

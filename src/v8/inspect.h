@@ -95,4 +95,18 @@ int v8_source_text(struct v8 *v8, v8_value fn, int context_lines, struct util_bu
 /* "file:line" of a function's definition ("file" alone when no line). */
 void v8_function_where(struct v8 *v8, const struct v8_funcinfo *fi, struct util_buf *out);
 
+/* ::jsfunctions: one row per function definition (SharedFunctionInfo) that has
+ * closures in the heap, with their count and one of them; name and file filter
+ * by substring (NULL: all). Sorted by count, most first. Free with
+ * v8_functions_free. Needs the heap walk (heap.h). */
+struct v8_function_def {
+	v8_value sfi, example;
+	size_t closures;
+	char *name;  /* as v8_funcinfo_display */
+	char *where; /* as v8_function_where */
+};
+int v8_functions(struct v8 *v8, const char *name, const char *file, struct v8_function_def **out,
+		 size_t *n);
+void v8_functions_free(struct v8_function_def *defs, size_t n);
+
 #endif
