@@ -16,6 +16,7 @@
 	X(jssource)                                                                           \
 	X(jsfunction)                                                                         \
 	X(jsfunctions)                                                                        \
+	X(jsarray)                                                                            \
 	X(v8type)
 
 #define X(name) extern const struct dcmd dcmd_##name;

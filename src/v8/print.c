@@ -189,6 +189,17 @@ static void pr_number(struct pr *p, v8_value v)
 	util_buf_free(&t);
 }
 
+static int64_t utf16_units(const char *s, size_t n)
+{
+	int64_t units = 0;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if ((c & 0xc0) != 0x80)
+			units += c >= 0xf0 ? 2 : 1;
+	}
+	return units;
+}
+
 /* Strings print in full up to -N characters (or the cap); a cut one says how
  * much there was. v8_string marks a cut with "..." after max_bytes. */
 static void pr_string(struct pr *p, v8_value v)
@@ -202,15 +213,17 @@ static void pr_string(struct pr *p, v8_value v)
 		pr_unreadable(p);
 		return;
 	}
-	int cut = s.len >= 3 && s.len >= max && !memcmp(s.data + s.len - 3, "...", 3) &&
-		  (size_t)len + 3 > s.len;
+	/* v8_string marks a cut with "..."; a string that really ends in "..."
+	 * fits in max bytes and has exactly len UTF-16 units */
+	int cut = s.len >= 3 && !memcmp(s.data + s.len - 3, "...", 3) &&
+		  (s.len > max || utf16_units(s.data, s.len) != len);
 	if (cut && !p->o->json)
 		s.len -= 3; /* JSON keeps the "..." inside the string */
 	if (!p->o->json)
 		pr_address(p, v);
 	pr_quote(p, s.data, s.len);
 	if (cut && !p->o->json)
-		util_buf_printf(p->out, "... (cut at %zu of %lld characters)", max, (long long)len);
+		util_buf_printf(p->out, "... (cut; %lld characters)", (long long)len);
 	util_buf_free(&s);
 }
 
