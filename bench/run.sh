@@ -4,6 +4,7 @@
 # leaves its figures in bench/results/<area>.md; bench/RESULTS.md summarises them.
 cd "$(dirname "$0")/.." || exit 2
 export NODESCOPE="$(pwd)/build/nodescope"
+sh scripts/install-deps.sh --bench
 mkdir -p bench/out bench/results
 for b in bench/core.sh bench/census.sh bench/jsprint.sh bench/fold.sh bench/record.sh bench/heap.sh; do
 	[ -f "$b" ] || continue

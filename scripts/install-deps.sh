@@ -5,6 +5,7 @@
 set -e
 PKGS="gcc make pkg-config libelf-dev libdw-dev libedit-dev libcmocka-dev zlib1g-dev gdb nodejs"
 [ "${1:-}" = "--test" ] && PKGS="$PKGS lldb chromium"
+[ "${1:-}" = "--bench" ] && PKGS="$PKGS lldb liblldb-dev hyperfine linux-perf"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

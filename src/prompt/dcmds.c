@@ -17,7 +17,10 @@
 	X(jsfunction)                                                                         \
 	X(jsfunctions)                                                                        \
 	X(jsarray)                                                                            \
-	X(v8type)
+	X(v8type)                                                                             \
+	X(findjsobjects)                                                                      \
+	X(jsrefs)                                                                             \
+	X(jsretainers)
 
 #define X(name) extern const struct dcmd dcmd_##name;
 DCMD_LIST

@@ -112,8 +112,6 @@ struct v8_ref {
 struct v8_refs;
 int v8_refs_build(struct v8_heap *heap, struct v8_refs **out);
 void v8_refs_free(struct v8_refs *r);
-/* The raw referrers of target: objects with a strong tagged field equal to it. */
-int v8_refs_raw(struct v8_refs *r, v8_value target, const v8_value **from, size_t *n);
 /* Referrers described for a person; caller frees *out. */
 int v8_refs_describe(struct v8_refs *r, v8_value target, struct v8_ref **out, size_t *n);
 

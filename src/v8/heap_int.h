@@ -61,7 +61,27 @@ struct heap_mapinfo *heap_map_info(struct v8_heap *h, uint64_t map);
  * it cannot be told from the object alone. */
 uint32_t heap_object_size(struct v8_heap *h, struct heap_mapinfo *mi, const uint64_t *w,
 			  size_t avail);
+/* A guessed size (formula i) for a kind with no known formula; 0 when the kind
+ * must not be guessed. */
+uint32_t heap_object_size_guess(struct v8_heap *h, struct heap_mapinfo *mi, int i,
+				const uint64_t *w, size_t avail);
 /* heap_walk.c */
 int heap_word_is_map(struct v8_heap *h, uint64_t word);
+
+
+/* refs.c: a set of tagged values, the reverse-reference scan, edge names */
+struct vset {
+	uint64_t *v;
+	size_t cap, n;
+};
+struct v8_refs {
+	struct v8_heap *heap;
+	struct v8 *v8;
+};
+typedef void (*ref_fn)(struct v8_heap *h, const struct v8_heap_obj *o, size_t slot,
+		       uint64_t target, void *arg);
+int refs_scan(struct v8_heap *h, const struct vset *targets, ref_fn fn, void *arg);
+int refs_describe_edge(struct v8 *v8, v8_value from, size_t slot, v8_value target,
+		       struct util_buf *out);
 
 #endif

@@ -17,7 +17,6 @@
 #include <string.h>
 #include <time.h>
 
-uint32_t heap_object_size_guess(struct v8_heap *h, int i, const uint64_t *w, size_t avail);
 int heap_find_labs(struct v8_heap *h);
 
 static const char *space_names[V8_SPACE_COUNT] = {
@@ -30,10 +29,15 @@ const char *v8_space_name(enum v8_space s)
 	return s < V8_SPACE_COUNT ? space_names[s] : "?";
 }
 
-static int debug_enabled(void)
+/* NODESCOPE_HEAP_DEBUG=1 reports resynchronisations; =0xPAGE also lists the
+ * objects of that page. */
+static long long debug_enabled(void)
 {
 	const char *e = getenv("NODESCOPE_HEAP_DEBUG");
-	return e && *e && strcmp(e, "0");
+	if (!e || !*e || !strcmp(e, "0"))
+		return 0;
+	long long v = strtoll(e, NULL, 0);
+	return v > 1 ? v : 1;
 }
 
 int v8_heap_open(struct v8 *v8, struct v8_heap **out)
@@ -101,7 +105,7 @@ static uint32_t size_at(struct v8_heap *h, const struct heap_page *pg, uint64_t 
 	if (s)
 		return boundary_ok(h, pg, addr + s) ? s : 0;
 	for (int i = 0; depth > 0 && i < 3; i++) {
-		s = heap_object_size_guess(h, i, w, avail);
+		s = heap_object_size_guess(h, mi, i, w, avail);
 		if (!s)
 			continue;
 		uint64_t next = addr + s;
@@ -164,7 +168,7 @@ static void progress_end(struct progress *p)
 }
 
 static int walk_page(struct v8_heap *h, struct heap_page *pg, v8_heap_obj_fn fn, void *arg,
-		     int debug)
+		     long long debug)
 {
 	uint64_t cur = pg->area_start;
 	const uint64_t *base = (const uint64_t *)pg->data;
@@ -191,6 +195,9 @@ static int walk_page(struct v8_heap *h, struct heap_page *pg, v8_heap_obj_fn fn,
 			cur = next;
 			continue;
 		}
+		if (debug > 1 && pg->base == (uint64_t)debug)
+			fprintf(stderr, "heap: obj 0x%llx type %u size %u\n", (unsigned long long)cur,
+				mi->type, size);
 		if ((int)mi->type != h->t_free_space && (int)mi->type != h->t_filler) {
 			struct v8_heap_obj o = {cur + 1, w[0], mi->type, size, pg->space, w};
 			h->stats.objects[pg->space]++;
@@ -216,7 +223,7 @@ int v8_heap_each(struct v8_heap *h, const char *label, v8_heap_obj_fn fn, void *
 	memset(&h->stats.objects, 0, sizeof(h->stats.objects));
 	memset(&h->stats.bytes, 0, sizeof(h->stats.bytes));
 	h->stats.resyncs = 0;
-	int debug = debug_enabled();
+	long long debug = debug_enabled();
 	for (size_t i = 0; i < h->npages; i++) {
 		int r = walk_page(h, &h->pages[i], fn, arg, debug);
 		if (r) {

@@ -29,7 +29,8 @@ enum formula {
 	F_DESCRIPTORS,	/* header + 24 * number_of_all_descriptors (u16 at +8) */
 	F_PROPERTY_ARRAY, /* 16 + 8 * (length_and_hash & 0x3ff) */
 	F_WEAK_LIST,	/* 24 + 8 * Smi capacity at +8 */
-	F_NONE,		/* known to be unsizable: guess */
+	F_NONE,		/* not sizable here: resynchronise */
+	F_GUESS,	/* unnamed kind: try the common formulas */
 };
 
 static int type_of(struct v8_heap *h, const char *name)
@@ -112,7 +113,11 @@ static enum formula formula_for(struct v8_heap *h, unsigned type)
 		return F_PROPERTY_ARRAY;
 	if (is_type(h->t_weak_array_list, type))
 		return F_WEAK_LIST;
-	return F_UNKNOWN;
+	/* A kind the metadata names but no formula here covers (ScopeInfo,
+	 * FeedbackVector, Code, ...): never guess a formula (a ScopeInfo's flags
+	 * read as a length once sent the walk 12 KiB too far); the walk
+	 * resynchronises on the next map word instead. Unnamed kinds may be guessed. */
+	return v8_type_name(h->v8, type) ? F_NONE : F_GUESS;
 }
 
 static int smi_at(const uint64_t *w, size_t i, size_t avail, int64_t *v)
@@ -179,16 +184,18 @@ uint32_t heap_object_size(struct v8_heap *h, struct heap_mapinfo *mi, const uint
 		return cap_size(mi->inst_size, avail);
 	if (mi->formula == F_UNKNOWN)
 		mi->formula = formula_for(h, mi->type);
-	if (mi->formula == F_NONE)
+	if (mi->formula == F_NONE || mi->formula == F_GUESS)
 		return 0;
 	return cap_size(size_by(h, mi->formula, w, avail), avail);
 }
 
 /* Guessing formulas for kinds the metadata does not name: the caller checks
  * that the object after the guessed end is valid. */
-uint32_t heap_object_size_guess(struct v8_heap *h, int i, const uint64_t *w, size_t avail);
-uint32_t heap_object_size_guess(struct v8_heap *h, int i, const uint64_t *w, size_t avail)
+uint32_t heap_object_size_guess(struct v8_heap *h, struct heap_mapinfo *mi, int i,
+				const uint64_t *w, size_t avail)
 {
+	if (mi->formula != F_GUESS)
+		return 0;
 	static const enum formula guesses[] = {F_FIXED, F_BYTES, F_FREE};
 	if (i < 0 || i >= (int)(sizeof(guesses) / sizeof(guesses[0])))
 		return 0;
