@@ -411,7 +411,8 @@ static int cmp_diff(const void *a, const void *b)
 static void print_diff(const char *a, const char *b, struct snap_diff *d, const struct opts *o)
 {
 	size_t n = limit(o, d->n);
-	qsort(d->rows, d->n, sizeof(*d->rows), cmp_diff);
+	if (d->n)
+		qsort(d->rows, d->n, sizeof(*d->rows), cmp_diff);
 	if (o->json) {
 		printf("{");
 		json_str("base", a, ",");

@@ -187,7 +187,8 @@ static int cmp_retained(const void *a, const void *b)
 
 void snap_census_sort_retained(struct snap_census *c)
 {
-	qsort(c->rows, c->n, sizeof(*c->rows), cmp_retained);
+	if (c->n)
+		qsort(c->rows, c->n, sizeof(*c->rows), cmp_retained);
 }
 
 struct snap_class *snap_census_find(struct snap_census *c, const char *key)

@@ -58,13 +58,13 @@ static int type_list(struct loader *L, const struct snap_jv *types, int field, c
 	const struct snap_jv *t = &types->items[field];
 	if (t->n > 250)
 		return util_error("%s: snapshot.meta has too many %s types", L->s->path, what);
-	*out = util_calloc(t->n + 1, sizeof(char *));
-	for (size_t i = 0; i < t->n; i++) {
+	for (size_t i = 0; i < t->n; i++)
 		if (t->items[i].kind != JV_STR)
 			return util_error("%s: snapshot.meta: %s type %zu is not a string", L->s->path,
 					  what, i);
+	*out = util_calloc(t->n + 1, sizeof(char *));
+	for (size_t i = 0; i < t->n; i++)
 		(*out)[i] = util_strdup(t->items[i].str);
-	}
 	*n = (uint32_t)t->n;
 	return 0;
 }
@@ -458,7 +458,8 @@ static int locations(struct loader *L)
 	if (L->field)
 		return util_error("%s: the locations array is not a multiple of location_fields",
 				  L->s->path);
-	qsort(L->s->locs, L->s->loc_count, sizeof(*L->s->locs), cmp_loc);
+	if (L->s->loc_count)
+		qsort(L->s->locs, L->s->loc_count, sizeof(*L->s->locs), cmp_loc);
 	return 0;
 }
 
