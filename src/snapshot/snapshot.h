@@ -197,6 +197,12 @@ void snap_paths_free(struct snap_path *p, uint32_t n);
 
 /* live.c — `heap snapshot PID`: SIGUSR1, the inspector on loopback, and
  * HeapProfiler.takeHeapSnapshot streamed to a file. */
-int snap_live_capture(int pid, const char *out_path, int verbose);
+struct snap_live_opts {
+	const char *const *paths; /* one snapshot per path, in one inspector session */
+	int n_paths;
+	long interval_ms; /* wait between snapshots */
+	int verbose;
+};
+int snap_live_capture(int pid, const struct snap_live_opts *o);
 
 #endif
