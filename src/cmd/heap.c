@@ -181,6 +181,7 @@ static int cmd_summary(const struct opts *o)
 	snap_analyze(&s, 1);
 	snap_census(&s, 0, 0, 0, &c);
 	snap_census_sort_retained(&c);
+	snap_progress(&s, NULL);
 	print_summary(&s, &c, o);
 	snap_census_free(&c);
 	snap_free(&s);
