@@ -50,9 +50,9 @@ static void usage(FILE *f)
 	      "/tmp/perf-PID.map, which node writes when started with --perf-basic-prof.\n"
 	      "\n"
 	      "  -p PID         sample a running process\n"
-	      "  -- COMMAND...  start COMMAND and sample it (a node command gets\n"
-	      "                 --perf-basic-prof added to NODE_OPTIONS); when -d ends first\n"
-	      "                 it is sent SIGTERM\n"
+	      "  -- COMMAND...  start COMMAND and sample it and the processes it starts\n"
+	      "                 (--perf-basic-prof is added to NODE_OPTIONS); when -d ends\n"
+	      "                 first it is sent SIGTERM\n"
 	      "  -F HZ          samples per second per thread (default 99, at most 10000)\n"
 	      "  -d SECONDS     how long to sample (default: until Ctrl-C or exit)\n"
 	      "  -o OUT         output file; its name picks the format:\n"
@@ -180,13 +180,11 @@ static uint64_t now_ns(clockid_t clock)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-/* A node command gets --perf-basic-prof in NODE_OPTIONS, so JS frames have names. */
+/* The command gets --perf-basic-prof in NODE_OPTIONS, so JS frames have names:
+ * node itself, or node started by a wrapper (sh, npm) that passes the
+ * environment on; other programs ignore it. */
 static void add_perf_map_flag(char **command, int quiet)
 {
-	const char *base = strrchr(command[0], '/');
-	base = base ? base + 1 : command[0];
-	if (strncmp(base, "node", 4))
-		return;
 	const char *cur = getenv("NODE_OPTIONS");
 	if (cur && strstr(cur, "--perf-basic-prof"))
 		return;
@@ -208,7 +206,7 @@ struct session {
 	int launched, child_done, child_status;
 	int is_node; /* the executable's name says node */
 	struct prof_sampler *sampler;
-	struct prof_symbolizer *sym;
+	struct prof_symset *syms; /* the target's, and its children's */
 	struct prof_recording *rec;
 	uint64_t start_ns, wall_start_ns, end_ns, lost;
 	const char *stop_reason;
@@ -270,7 +268,7 @@ static void sample_loop(struct session *ss)
 		}
 		if (now >= next_refresh) {
 			/* New libraries, the perf map and the builtins copy appear as it runs. */
-			prof_symbolizer_refresh(ss->sym);
+			prof_symset_refresh(ss->syms);
 			next_refresh = now + 1000000000ull;
 		}
 		if (now >= next_progress) {
@@ -279,7 +277,7 @@ static void sample_loop(struct session *ss)
 		}
 	}
 	ss->end_ns = now_ns(CLOCK_MONOTONIC);
-	prof_symbolizer_refresh(ss->sym);
+	prof_symset_refresh(ss->syms);
 	prof_sampler_disable(ss->sampler);
 	prof_sampler_drain(ss->sampler, on_sample, ss->rec);
 }
@@ -375,8 +373,19 @@ static void report_top(const struct out_profile *p, FILE *f)
 static void warn_names(struct session *ss)
 {
 	const struct out_profile *p = prof_recording_profile(ss->rec);
-	struct prof_symbolizer_stats st;
-	prof_symbolizer_stats(ss->sym, &st);
+	/* Over every process sampled: a wrapper (sh, npm) may have started node. */
+	struct prof_symbolizer_stats st = {0}, one;
+	for (size_t i = 0; i < prof_symset_count(ss->syms); i++) {
+		prof_symbolizer_stats(prof_symset_at(ss->syms, i), &one);
+		if (one.have_perf_map && !st.have_perf_map) {
+			st.have_perf_map = 1;
+			st.perf_map_path = one.perf_map_path;
+		}
+		if (one.blob_remapped_anon && !st.blob_remapped_anon) {
+			st.blob_remapped_anon = 1;
+			st.blob_base = one.blob_base;
+		}
+	}
 	uint64_t unnamed = 0;
 	for (size_t i = 0; i < p->nsamples; i++) {
 		const struct out_stack *s = &p->stacks[p->samples[i].stack];
@@ -476,12 +485,14 @@ static int finish(struct session *ss, FILE *out)
 	struct options *o = ss->o;
 	char name[160];
 	snprintf(name, sizeof(name), "%s (pid %d)", o->command ? o->command[0] : "process", (int)ss->pid);
-	prof_recording_finish(ss->rec, ss->sym, ss->start_ns, ss->end_ns, ss->wall_start_ns, name);
+	prof_recording_finish(ss->rec, ss->start_ns, ss->end_ns, ss->wall_start_ns, name);
 	const struct out_profile *p = prof_recording_profile(ss->rec);
 	if (!o->quiet) {
 		progress(ss, 1);
-		fprintf(stderr, "nodescope record: stopped (%s): %zu samples from %zu thread(s), %llu lost\n",
+		fprintf(stderr,
+			"nodescope record: stopped (%s): %zu samples from %zu thread(s) of %zu process(es), %llu lost\n",
 			ss->stop_reason ? ss->stop_reason : "?", p->nsamples, p->nthreads,
+			prof_recording_processes(ss->rec),
 			(unsigned long long)ss->lost);
 		report_top(p, stderr);
 	}
@@ -538,9 +549,10 @@ int cmd_record(int argc, char **argv)
 	}
 	ss.start_ns = now_ns(CLOCK_MONOTONIC);
 	ss.wall_start_ns = now_ns(CLOCK_REALTIME);
-	ss.sym = prof_symbolizer_new(ss.pid);
+	ss.syms = prof_symset_new();
+	prof_symset_get(ss.syms, ss.pid);
 	ss.is_node = exe_is_node(ss.pid);
-	ss.rec = prof_recording_new(ss.pid, o.hz, prof_sampler_max_stack(ss.sampler));
+	ss.rec = prof_recording_new(o.hz, prof_sampler_max_stack(ss.sampler), ss.syms);
 	if (!o.quiet)
 		fprintf(stderr, "nodescope record: sampling pid %d (%zu thread(s)) at %u Hz%s\n", (int)ss.pid,
 			prof_sampler_threads(ss.sampler), o.hz,
@@ -554,7 +566,7 @@ int cmd_record(int argc, char **argv)
 	if (out != stdout)
 		fclose(out);
 	prof_recording_free(ss.rec);
-	prof_symbolizer_free(ss.sym);
+	prof_symset_free(ss.syms);
 	free(o.write_path);
 	return rc;
 }

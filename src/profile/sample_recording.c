@@ -29,10 +29,12 @@ struct raw_sample {
 };
 
 struct prof_recording {
-	pid_t pid;
 	unsigned hz, max_stack;
+	struct prof_symset *syms;
+	size_t nprocesses;
 	/* gathering */
 	struct out_thread *threads;
+	pid_t *thread_pids;
 	size_t nthreads, last_thread;
 	struct prof_index chain_ids; /* (thread, ips) -> chain */
 	struct chain *chains;
@@ -57,27 +59,43 @@ struct prof_recording {
 	char *name;
 };
 
-struct prof_recording *prof_recording_new(pid_t pid, unsigned hz, unsigned max_stack)
+struct prof_recording *prof_recording_new(unsigned hz, unsigned max_stack, struct prof_symset *syms)
 {
 	struct prof_recording *r = util_calloc(1, sizeof(*r));
-	r->pid = pid;
+	r->syms = syms;
 	r->hz = hz;
 	r->max_stack = max_stack;
 	return r;
 }
 
-static uint32_t thread_index(struct prof_recording *r, uint32_t tid)
+static uint32_t thread_index(struct prof_recording *r, uint32_t pid, uint32_t tid)
 {
 	if (r->last_thread < r->nthreads && r->threads[r->last_thread].tid == tid)
 		return (uint32_t)r->last_thread;
-	for (size_t i = 0; i < r->nthreads; i++)
+	int new_process = 1;
+	for (size_t i = 0; i < r->nthreads; i++) {
 		if (r->threads[i].tid == tid)
 			return (uint32_t)(r->last_thread = i);
+		if (r->thread_pids[i] == (pid_t)pid)
+			new_process = 0;
+	}
 	char comm[64];
-	prof_target_comm(r->pid, (pid_t)tid, comm, sizeof(comm));
+	prof_target_comm((pid_t)pid, (pid_t)tid, comm, sizeof(comm));
 	r->threads = util_realloc(r->threads, (r->nthreads + 1) * sizeof(*r->threads));
+	r->thread_pids = util_realloc(r->thread_pids, (r->nthreads + 1) * sizeof(pid_t));
 	r->threads[r->nthreads] = (struct out_thread){util_strdup(comm), tid};
+	r->thread_pids[r->nthreads] = (pid_t)pid;
+	if (new_process) {
+		/* Read its mappings now, while it lives. */
+		prof_symset_get(r->syms, (pid_t)pid);
+		r->nprocesses++;
+	}
 	return (uint32_t)(r->last_thread = r->nthreads++);
+}
+
+size_t prof_recording_processes(const struct prof_recording *r)
+{
+	return r->nprocesses;
 }
 
 struct chain_key {
@@ -101,7 +119,7 @@ void prof_recording_add(struct prof_recording *r, const struct prof_raw_sample *
 		return;
 	}
 	uint64_t time_ns = rs->time_ns;
-	struct chain_key k = {r, thread_index(r, rs->tid), rs->ips, (uint32_t)rs->nips};
+	struct chain_key k = {r, thread_index(r, rs->pid, rs->tid), rs->ips, (uint32_t)rs->nips};
 	uint64_t hash = util_hash(rs->ips, rs->nips * sizeof(uint64_t)) ^ ((uint64_t)k.thread * 0x9e3779b97f4a7c15ull);
 	int inserted;
 	uint32_t ci = prof_index_get(&r->chain_ids, hash, chain_eq, &k, (uint32_t)r->nchains, &inserted);
@@ -192,9 +210,9 @@ static uint32_t stack_index(struct prof_recording *r, const uint32_t *frames, ui
 /* Symbolizes one call chain into frame indices, outermost first, the thread's
  * name as the root. The chain holds context markers; user addresses after the
  * first are return addresses. */
-static uint32_t chain_stack(struct prof_recording *r, struct prof_symbolizer *sym, const struct chain *c,
-			    uint32_t *buf)
+static uint32_t chain_stack(struct prof_recording *r, const struct chain *c, uint32_t *buf)
 {
+	struct prof_symbolizer *sym = prof_symset_get(r->syms, r->thread_pids[c->thread]);
 	const uint64_t *ips = r->ips + c->off;
 	uint32_t n = 0;
 	uint64_t ctx = PERF_CONTEXT_USER;
@@ -241,7 +259,7 @@ static int by_time(const void *a, const void *b)
 	return x->time_ns < y->time_ns ? -1 : x->time_ns > y->time_ns;
 }
 
-void prof_recording_finish(struct prof_recording *r, struct prof_symbolizer *sym, uint64_t start_ns,
+void prof_recording_finish(struct prof_recording *r, uint64_t start_ns,
 			   uint64_t end_ns, uint64_t wall_start_ns, const char *name)
 {
 	uint32_t maxn = 1;
@@ -250,7 +268,7 @@ void prof_recording_finish(struct prof_recording *r, struct prof_symbolizer *sym
 			maxn = r->chains[i].n + 1;
 	uint32_t *buf = util_malloc(maxn * sizeof(uint32_t));
 	for (size_t i = 0; i < r->nchains; i++)
-		r->chains[i].stack = chain_stack(r, sym, &r->chains[i], buf);
+		r->chains[i].stack = chain_stack(r, &r->chains[i], buf);
 	free(buf);
 	for (size_t i = 0; i < r->nstacks; i++)
 		r->stacks[i].frames = r->stack_frames + r->stack_off[i];
@@ -290,6 +308,7 @@ void prof_recording_free(struct prof_recording *r)
 	for (size_t i = 0; i < r->nthreads; i++)
 		free((char *)r->threads[i].name);
 	free(r->threads);
+	free(r->thread_pids);
 	prof_index_free(&r->chain_ids);
 	free(r->chains);
 	free(r->ips);

@@ -62,7 +62,7 @@ for line in $(node_matrix | tr ' ' ':'); do
 	"$NODESCOPE" record -p "$FPID" -F 199 -d 2 -o "$f" 2>"$D/attach-$m.err"
 	expect_eq "node $m attached: exit 0" "$?" 0
 	check_top "node $m attached" "$f"
-	expect_match "node $m attached: native frames named" "$(cat "$f")" 'uv_run;'
+	expect_match "node $m attached: native and builtin frames named" "$(cat "$f")" 'node::Start;.*v8::internal::Execution::Call;.*Builtins_JSEntry;'
 	if kill -0 "$FPID" 2>/dev/null; then ok "node $m: target still running after record"; else
 		not_ok "node $m: target still running after record"; fi
 	kill "$FPID" 2>/dev/null
@@ -167,6 +167,11 @@ t0=$(date +%s)
 "$NODESCOPE" record -q -d 30 -o "$D/launch-exit.folded" -- "$node_bin" "$FIX" 1 >/dev/null 2>"$D/launch-exit.err"
 expect_eq "launched command exits: exit 0" "$?" 0
 expect_eq "launched command exits: stops early" "$([ $(($(date +%s) - t0)) -lt 10 ] && echo yes)" yes
+# A wrapper that starts node as a child process (like npm start): the child is
+# followed (inherited events) and gets --perf-basic-prof through NODE_OPTIONS.
+"$NODESCOPE" record -q -d 30 -o "$D/wrapper.folded" -- sh -c "'$node_bin' '$FIX' 2; true" >/dev/null 2>"$D/wrapper.err"
+expect_eq "wrapper command: exit 0" "$?" 0
+check_top "wrapper command (node as a child of sh)" "$D/wrapper.folded"
 # SIGTERM to record is passed on to a command it launched.
 "$NODESCOPE" record -q -o "$D/term.folded" -- "$node_bin" "$FIX" 20 >"$D/term.out" 2>"$D/term.err" &
 RP=$!
