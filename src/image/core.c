@@ -161,6 +161,48 @@ static void add_loads(struct img *img, size_t phnum)
 	}
 }
 
+/* The first region starting above addr, or end when none is below it. */
+static uint64_t next_region_start(const struct img *img, uint64_t addr, uint64_t end)
+{
+	size_t lo = 0, hi = img->nregions;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (img->regions[mid].start <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < img->nregions && img->regions[lo].start < end ? img->regions[lo].start : end;
+}
+
+/* gdb's gcore lists read-only file mappings only in NT_FILE, with no PT_LOAD: they
+ * become regions read from the files (the kernel's cores have a PT_LOAD for each). */
+static void add_unlisted_filemaps(struct img *img)
+{
+	struct gap {
+		uint64_t start, end;
+	} *gaps = NULL;
+	size_t ngaps = 0;
+	for (size_t i = 0; i < img->nfilemaps; i++) {
+		uint64_t addr = img->filemaps[i].start, end = img->filemaps[i].end;
+		while (addr < end) {
+			const struct img_region *r = img_region_find(img, addr);
+			if (r) {
+				addr = r->end;
+				continue;
+			}
+			uint64_t stop = next_region_start(img, addr, end);
+			gaps = util_realloc(gaps, (ngaps + 1) * sizeof(*gaps));
+			gaps[ngaps++] = (struct gap){addr, stop};
+			addr = stop;
+		}
+	}
+	for (size_t i = 0; i < ngaps; i++)
+		add_missing(img, gaps[i].start, gaps[i].end, PROT_READ | PROT_EXEC);
+	free(gaps);
+	img_sort_regions(img);
+}
+
 int img_core_parse(struct img *img)
 {
 	Elf *elf = img->core->elf;
@@ -278,6 +320,7 @@ int img_core_setup_binary(struct img *img, const char *binary, int force, size_t
 	/* Regions first from the core alone, so the build-id is checked on dumped bytes. */
 	add_loads(img, phnum);
 	img_sort_regions(img);
+	add_unlisted_filemaps(img);
 	if (check_build_id(img, img->main->path, img->main, force) < 0)
 		return -1;
 	return 0;

@@ -23,6 +23,7 @@ struct img_file {
 struct img_sym {
 	uint64_t addr, size; /* link-time address */
 	const char *name;    /* raw name, inside the ELF string table */
+	int is_func;
 };
 
 /* An ELF object mapped into the image (the node binary, a shared object). */
@@ -64,6 +65,8 @@ struct img {
 };
 
 /* elffile.c */
+/* The link address of file offset off (through the PT_LOAD holding it), or -1. */
+int img_file_offset_vaddr(struct img_file *f, uint64_t off, uint64_t *vaddr, int *prot);
 int img_file_open(const char *path, struct img_file **out);
 void img_file_close(struct img_file *f);
 /* The GNU build-id of the file (bytes, length) or 0 when it has none. */
@@ -80,6 +83,9 @@ void img_sort_regions(struct img *img);
 
 /* modules.c */
 struct img_module *img_module_for_addr(struct img *img, uint64_t addr);
+/* The link-time address in m's file of run-time addr (through the NT_FILE entry
+ * that maps it, so a second mapping of the same file resolves too). */
+uint64_t img_module_link_addr(struct img *img, struct img_module *m, uint64_t addr);
 int img_module_load(struct img_module *m);
 void img_modules_free(struct img *img);
 struct img_module *img_main_module_new(struct img *img, const char *path);

@@ -35,7 +35,7 @@ static void load_symtab(struct img_module *m, Elf_Scn *scn, GElf_Shdr *sh)
 		const char *name = elf_strptr(m->file->elf, sh->sh_link, s.st_name);
 		if (!name || !*name)
 			continue;
-		m->syms[m->nsyms++] = (struct img_sym){s.st_value, s.st_size, name};
+		m->syms[m->nsyms++] = (struct img_sym){s.st_value, s.st_size, name, type == STT_FUNC};
 	}
 }
 
@@ -97,6 +97,20 @@ struct img_module *img_module_for_addr(struct img *img, uint64_t addr)
 		return NULL;
 	}
 	return NULL;
+}
+
+uint64_t img_module_link_addr(struct img *img, struct img_module *m, uint64_t addr)
+{
+	if (m->alias_of >= 0 || !m->file)
+		return addr - m->bias;
+	for (size_t i = 0; i < img->nfilemaps; i++) {
+		const struct img_filemap *fm = &img->filemaps[i];
+		uint64_t link;
+		if (addr >= fm->start && addr < fm->end && !strcmp(fm->path, m->path) &&
+		    img_file_offset_vaddr(m->file, fm->offset + (addr - fm->start), &link, NULL) == 0)
+			return link;
+	}
+	return addr - m->bias;
 }
 
 static struct img_module *add_module(struct img *img, const char *path)
@@ -242,7 +256,8 @@ int img_symbol_for_addr(struct img *img, uint64_t addr, struct img_symbol *out)
 	out->offset = addr - (view->offset0_start ? view->offset0_start : view->bias);
 	if (img_module_load(m) < 0 || !m->nsyms)
 		return -1;
-	uint64_t link = addr - view->bias;
+	uint64_t link = img_module_link_addr(img, view, addr);
+	out->offset = link - (view->offset0_start ? view->offset0_start - view->bias : 0);
 	size_t lo = 0, hi = m->nsyms;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
@@ -254,7 +269,8 @@ int img_symbol_for_addr(struct img *img, uint64_t addr, struct img_symbol *out)
 	/* lo is the first symbol above link; prefer a sized symbol that covers it. */
 	for (size_t i = lo; i-- > 0 && lo - i < 64;) {
 		const struct img_sym *s = &m->syms[i];
-		if (s->size ? link < s->addr + s->size : i == lo - 1) {
+		/* An unsized symbol only names a function, and only up to the next symbol. */
+		if (s->size ? link < s->addr + s->size : (s->is_func && i == lo - 1 && lo < m->nsyms)) {
 			demangle_into(s->name, out->name, sizeof(out->name));
 			out->offset = link - s->addr;
 			out->start = s->addr + view->bias;
