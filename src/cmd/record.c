@@ -5,6 +5,7 @@
  * profile in the format the output file's name asks for.
  */
 #include "cmd/cmd.h"
+#include "output/output.h"
 #include "output/output_formats.h"
 #include "profile/profile.h"
 #include "profile/record.h"
@@ -306,28 +307,51 @@ static void stop_child(struct session *ss)
 		fprintf(stderr, "nodescope record: the command (pid %d) is still running\n", (int)ss->pid);
 }
 
-static int write_folded(const struct out_profile *p, FILE *out)
+/* The stack trie of a profile: tiers of JS frames kept as fold does ("_[^*]"). */
+static struct prof_stacks *build_stacks(const struct out_profile *p)
 {
 	struct prof_stacks *st = prof_stacks_new();
 	uint64_t *counts = util_calloc(p->nstacks ? p->nstacks : 1, sizeof(uint64_t));
+	uint32_t *ids = util_malloc((p->nframes ? p->nframes : 1) * sizeof(uint32_t));
+	for (size_t i = 0; i < p->nframes; i++)
+		ids[i] = prof_stacks_intern(st, p->frames[i].name, strlen(p->frames[i].name));
 	for (size_t i = 0; i < p->nsamples; i++)
 		counts[p->samples[i].stack]++;
-	const char **names = NULL;
+	uint32_t *names = NULL;
 	size_t cap = 0;
 	for (size_t i = 0; i < p->nstacks; i++) {
+		const struct out_stack *s = &p->stacks[i];
 		if (!counts[i])
 			continue;
-		if (p->stacks[i].n > cap) {
-			cap = p->stacks[i].n;
+		if (s->n > cap) {
+			cap = s->n;
 			names = util_realloc(names, cap * sizeof(*names));
 		}
-		for (uint32_t j = 0; j < p->stacks[i].n; j++)
-			names[j] = p->frames[p->stacks[i].frames[j]].name;
-		prof_stacks_add(st, names, p->stacks[i].n, counts[i]);
+		for (uint32_t j = 0; j < s->n; j++)
+			names[j] = ids[s->frames[j]];
+		prof_stacks_add_ids(st, names, s->tiers, s->n, counts[i], 0);
 	}
-	int rc = prof_stacks_write_folded(st, out);
 	free(names);
+	free(ids);
 	free(counts);
+	return st;
+}
+
+static int write_flame(struct session *ss, const struct out_profile *p, int svg, FILE *out)
+{
+	struct prof_stacks *st = build_stacks(p);
+	int rc;
+	if (svg) {
+		char title[256], sub[256];
+		snprintf(title, sizeof(title), "nodescope record: %s", p->name ? p->name : "");
+		snprintf(sub, sizeof(sub), "%zu samples at %u Hz over %.1f s, all threads", p->nsamples, ss->o->hz,
+			 (double)(p->end_ns - p->start_ns) / 1e9);
+		struct out_flame_opts o = {.title = title, .subtitle = sub, .palette = OUT_PALETTE_NODE, .hash = 1};
+		prof_stacks_sort_children(st);
+		rc = out_flame_svg(st, &o, out);
+	} else {
+		rc = prof_stacks_write_folded(st, out);
+	}
 	prof_stacks_free(st);
 	return rc;
 }
@@ -337,8 +361,9 @@ static int write_output(struct session *ss, FILE *out)
 	const struct out_profile *p = prof_recording_profile(ss->rec);
 	switch (ss->o->format) {
 	case FMT_FOLDED:
+		return write_flame(ss, p, 0, out);
 	case FMT_SVG:
-		return write_folded(p, out);
+		return write_flame(ss, p, 1, out);
 	case FMT_SPEEDSCOPE:
 		return out_speedscope_write(p, out);
 	case FMT_PPROF:
@@ -501,11 +526,6 @@ static int finish(struct session *ss, FILE *out)
 				"lower -F\n",
 			(unsigned long long)ss->lost);
 	warn_names(ss);
-	if (o->format == FMT_SVG)
-		fprintf(stderr,
-			"nodescope record: this build cannot draw SVG flame graphs yet: writing folded stacks to %s "
-			"instead (flamegraph.pl %s > %s draws it)\n",
-			o->write_path, o->write_path, o->out);
 	if (write_output(ss, out) != 0 || fflush(out) != 0) {
 		fprintf(stderr, "nodescope record: writing %s: %s\n", o->write_path, util_last_error());
 		return 1;
@@ -524,10 +544,7 @@ int cmd_record(int argc, char **argv)
 	int rc = parse_args(argc, argv, &o, &exit_now);
 	if (rc || exit_now)
 		return rc;
-	if (o.format == FMT_SVG)
-		o.write_path = util_asprintf("%.*s.folded", (int)(strlen(o.out) - 4), o.out);
-	else
-		o.write_path = util_strdup(o.out);
+	o.write_path = util_strdup(o.out);
 	FILE *out;
 	if (open_output(o.write_path, &out)) {
 		free(o.write_path);
@@ -563,8 +580,12 @@ int cmd_record(int argc, char **argv)
 	ss.sampler = NULL;
 	stop_child(&ss);
 	rc = finish(&ss, out);
-	if (out != stdout)
-		fclose(out);
+	if (out != stdout && fclose(out) != 0 && !rc) {
+		fprintf(stderr, "nodescope record: writing %s: %s\n", o.write_path, strerror(errno));
+		rc = 1;
+	}
+	if (rc && out != stdout)
+		unlink(o.write_path); /* no half-written profile */
 	prof_recording_free(ss.rec);
 	prof_symset_free(ss.syms);
 	free(o.write_path);

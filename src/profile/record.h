@@ -67,6 +67,7 @@ struct prof_frame_info {
 	const char *function, *file;
 	uint32_t line, col;
 	enum out_frame_kind kind;
+	uint8_t tiers; /* PROF_TIER_* of the V8 code, 0 when not JIT code */
 };
 
 struct prof_symbolizer;

@@ -53,6 +53,7 @@ struct prof_recording {
 	size_t *stack_off; /* into stack_frames, until finish sets stacks[].frames */
 	size_t nstacks, capstacks;
 	uint32_t *stack_frames;
+	uint8_t *stack_tiers; /* parallel to stack_frames */
 	size_t nstack_frames, capstack_frames;
 	struct out_sample *out_samples;
 	struct out_profile profile;
@@ -172,6 +173,7 @@ static uint32_t frame_index(struct prof_recording *r, const struct prof_frame_in
 struct stack_key {
 	const struct prof_recording *r;
 	const uint32_t *frames;
+	const uint8_t *tiers;
 	uint32_t n;
 };
 
@@ -179,16 +181,17 @@ static int stack_eq(uint32_t value, const void *arg)
 {
 	const struct stack_key *k = arg;
 	const struct prof_recording *r = k->r;
-	return r->stacks[value].n == k->n &&
-	       !memcmp(r->stack_frames + r->stack_off[value], k->frames, k->n * sizeof(uint32_t));
+	size_t off = r->stack_off[value];
+	return r->stacks[value].n == k->n && !memcmp(r->stack_frames + off, k->frames, k->n * sizeof(uint32_t)) &&
+	       !memcmp(r->stack_tiers + off, k->tiers, k->n);
 }
 
-static uint32_t stack_index(struct prof_recording *r, const uint32_t *frames, uint32_t n)
+static uint32_t stack_index(struct prof_recording *r, const uint32_t *frames, const uint8_t *tiers, uint32_t n)
 {
-	struct stack_key k = {r, frames, n};
+	struct stack_key k = {r, frames, tiers, n};
 	int inserted;
-	uint32_t si = prof_index_get(&r->stack_ids, util_hash(frames, n * sizeof(uint32_t)), stack_eq, &k,
-				     (uint32_t)r->nstacks, &inserted);
+	uint64_t hash = util_hash(frames, n * sizeof(uint32_t)) ^ (util_hash(tiers, n) * 31);
+	uint32_t si = prof_index_get(&r->stack_ids, hash, stack_eq, &k, (uint32_t)r->nstacks, &inserted);
 	if (!inserted)
 		return si;
 	if (r->nstacks == r->capstacks) {
@@ -199,9 +202,11 @@ static uint32_t stack_index(struct prof_recording *r, const uint32_t *frames, ui
 	if (r->nstack_frames + n > r->capstack_frames) {
 		r->capstack_frames = (r->nstack_frames + n) * 2 + 1024;
 		r->stack_frames = util_realloc(r->stack_frames, r->capstack_frames * sizeof(uint32_t));
+		r->stack_tiers = util_realloc(r->stack_tiers, r->capstack_frames);
 	}
 	memcpy(r->stack_frames + r->nstack_frames, frames, n * sizeof(uint32_t));
-	r->stacks[r->nstacks] = (struct out_stack){NULL, n};
+	memcpy(r->stack_tiers + r->nstack_frames, tiers, n);
+	r->stacks[r->nstacks] = (struct out_stack){NULL, NULL, n};
 	r->stack_off[r->nstacks] = r->nstack_frames;
 	r->nstack_frames += n;
 	return (uint32_t)r->nstacks++;
@@ -210,7 +215,7 @@ static uint32_t stack_index(struct prof_recording *r, const uint32_t *frames, ui
 /* Symbolizes one call chain into frame indices, outermost first, the thread's
  * name as the root. The chain holds context markers; user addresses after the
  * first are return addresses. */
-static uint32_t chain_stack(struct prof_recording *r, const struct chain *c, uint32_t *buf)
+static uint32_t chain_stack(struct prof_recording *r, const struct chain *c, uint32_t *buf, uint8_t *tiers)
 {
 	struct prof_symbolizer *sym = prof_symset_get(r->syms, r->thread_pids[c->thread]);
 	const uint64_t *ips = r->ips + c->off;
@@ -219,6 +224,7 @@ static uint32_t chain_stack(struct prof_recording *r, const struct chain *c, uin
 	int user_seen = 0;
 	uint32_t frames = 0;
 	struct prof_frame_info fi;
+	memset(tiers, 0, c->n + 2);
 	buf[n++] = 0; /* root, filled below */
 	for (uint32_t i = 0; i < c->n; i++)
 		frames += ips[i] < (uint64_t)PERF_CONTEXT_MAX;
@@ -241,16 +247,20 @@ static uint32_t chain_stack(struct prof_recording *r, const struct chain *c, uin
 			prof_symbolize_user(sym, ip, user_seen++ > 0, &fi);
 		else
 			continue;
+		tiers[n] = fi.tiers;
 		buf[n++] = frame_index(r, &fi);
 	}
 	for (uint32_t i = first, j = n - 1; i < j; i++, j--) {
 		uint32_t t = buf[i];
 		buf[i] = buf[j];
 		buf[j] = t;
+		uint8_t u = tiers[i];
+		tiers[i] = tiers[j];
+		tiers[j] = u;
 	}
 	struct prof_frame_info root = {.name = r->threads[c->thread].name, .kind = OUT_FRAME_OTHER};
 	buf[0] = frame_index(r, &root);
-	return stack_index(r, buf, n);
+	return stack_index(r, buf, tiers, n);
 }
 
 static int by_time(const void *a, const void *b)
@@ -262,16 +272,20 @@ static int by_time(const void *a, const void *b)
 void prof_recording_finish(struct prof_recording *r, uint64_t start_ns,
 			   uint64_t end_ns, uint64_t wall_start_ns, const char *name)
 {
-	uint32_t maxn = 1;
+	uint32_t maxn = 2;
 	for (size_t i = 0; i < r->nchains; i++)
-		if (r->chains[i].n + 1 > maxn)
-			maxn = r->chains[i].n + 1;
+		if (r->chains[i].n + 2 > maxn)
+			maxn = r->chains[i].n + 2; /* + root + [truncated stack] */
 	uint32_t *buf = util_malloc(maxn * sizeof(uint32_t));
+	uint8_t *tiers = util_malloc(maxn);
 	for (size_t i = 0; i < r->nchains; i++)
-		r->chains[i].stack = chain_stack(r, &r->chains[i], buf);
+		r->chains[i].stack = chain_stack(r, &r->chains[i], buf, tiers);
 	free(buf);
-	for (size_t i = 0; i < r->nstacks; i++)
+	free(tiers);
+	for (size_t i = 0; i < r->nstacks; i++) {
 		r->stacks[i].frames = r->stack_frames + r->stack_off[i];
+		r->stacks[i].tiers = r->stack_tiers + r->stack_off[i];
+	}
 	r->out_samples = util_malloc((r->nsamples ? r->nsamples : 1) * sizeof(*r->out_samples));
 	for (size_t i = 0; i < r->nsamples; i++) {
 		const struct chain *c = &r->chains[r->samples[i].chain];
@@ -319,6 +333,7 @@ void prof_recording_free(struct prof_recording *r)
 	free(r->stacks);
 	free(r->stack_off);
 	free(r->stack_frames);
+	free(r->stack_tiers);
 	free(r->out_samples);
 	free(r->name);
 	free(r);
