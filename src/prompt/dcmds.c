@@ -10,7 +10,17 @@
 	X(help)                                                                               \
 	X(quit)                                                                               \
 	X(jsstack)                                                                            \
-	X(v8type)
+	X(jsprint)                                                                            \
+	X(jsconstructor)                                                                      \
+	X(jsscope)                                                                            \
+	X(jssource)                                                                           \
+	X(jsfunction)                                                                         \
+	X(jsfunctions)                                                                        \
+	X(jsarray)                                                                            \
+	X(v8type)                                                                             \
+	X(findjsobjects)                                                                      \
+	X(jsrefs)                                                                             \
+	X(jsretainers)
 
 #define X(name) extern const struct dcmd dcmd_##name;
 DCMD_LIST
