@@ -180,8 +180,7 @@ int v8_fixed_length(struct v8 *v8, v8_value arr, int64_t *len);
 int v8_fixed_get(struct v8 *v8, v8_value arr, int64_t i, v8_value *out);
 
 /* Strings: appends the string as UTF-8 to out, at most max_bytes bytes (then
- * "..." is added and *truncated set if given). Cons strings are walked
- * iteratively with a bounded depth. */
+ * "..." is added). Cons strings are walked iteratively with a bounded depth. */
 int v8_string(struct v8 *v8, v8_value str, struct util_buf *out, size_t max_bytes);
 int v8_string_length(struct v8 *v8, v8_value str, int64_t *len);
 /* Strings returned as a fresh malloc'd C string (max 4096 bytes), NULL on error. */
