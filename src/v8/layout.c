@@ -57,28 +57,33 @@ struct version_facts {
 	/* JSFunction::code when the metadata lacks it: js-function.tq (11.3: after
 	 * shared, context, feedback_cell, i.e. shared + 24). */
 	int64_t fn_code_fallback;
+	/* HOLE_TYPE when the metadata does not list it (the hole became a Hole
+	 * object in 12.x, hole.h): 14.6 lists it no more; 274 read off the element
+	 * of `[1, , 3]` in a Node 26 core (between FEEDBACK_VECTOR and
+	 * INTERCEPTOR_INFO, as instance types are sorted by class name). */
+	int hole_type;
 };
 
 static const struct version_facts facts_table[] = {
 	/* V8 10.2 — Node 18. shared-function-info.tq has function_data at 8 (also in
 	 * the metadata); bytecode-array.tq 10.2: spt at 32, parameter_size at 44;
 	 * scope-info.tq 10.2: SmiTagged flags, ScopeType CLASS,EVAL,FUNCTION,MODULE. */
-	{10, 2, "18", 8, 32, 44, 0, 0, 2, 3, 24, 24, -24, 2, 8, 1, 1, 24, 16, 48},
+	{10, 2, "18", 8, 32, 44, 0, 0, 2, 3, 24, 24, -24, 2, 8, 1, 1, 24, 16, 48, -1},
 	/* V8 11.3 — Node 20. Same layouts as 10.2 for these fields (11.3 dropped
 	 * bytecode_age from BytecodeArray: header 54, from the metadata). */
-	{11, 3, "20", 8, 32, 44, 0, 0, 2, 3, 24, 24, -24, 2, 8, 1, 0, 24, 16, 48},
+	{11, 3, "20", 8, 32, 44, 0, 0, 2, 3, 24, 24, -24, 2, 8, 1, 0, 24, 16, 48, -1},
 	/* V8 12.4 — Node 22. BytecodeArray is an ExposedTrustedObject (bytecode-array.h
 	 * FIELD_LIST: spt 24, parameter_size 52); SFI function_data still one field at
 	 * 8; the hole is a Hole object (no Oddball kind). ScopeInfo flags still Smi. */
-	{12, 4, "22", 8, 24, 52, 0, 0, 2, 3, 24, 24, -24, -1, 8, 1, 0, 16, 8, 24},
+	{12, 4, "22", 8, 24, 52, 0, 0, 2, 3, 24, 24, -24, -1, 8, 1, 0, 16, 8, 24, -1},
 	/* V8 13.6 — Node 24. SFI: trusted_function_data 8, untrusted_function_data 16
 	 * (shared-function-info.tq); ScopeInfo: uint32 flags + padding, position_info in
 	 * slots 3-4 (scope-info.tq since 12.8), ScopeType SCRIPT,REPL_MODE,CLASS,EVAL,
 	 * FUNCTION,MODULE. */
-	{13, 6, "24", 8, 24, 52, 1, 1, 4, 5, 24, 24, -24, -1, 8, 1, 0, 16, 8, 24},
+	{13, 6, "24", 8, 24, 52, 1, 1, 4, 5, 24, 24, -24, -1, 8, 1, 0, 16, 8, 24, -1},
 	/* V8 14.6 — Node 26. As 13.6 (checked against the metadata: SFI
 	 * name_or_scope_info 24, BytecodeArray data 64). */
-	{14, 6, "26", 8, 24, 52, 1, 1, 4, 5, 24, 24, -24, -1, 8, 2, 0, 16, 8, 24},
+	{14, 6, "26", 8, 24, 52, 1, 1, 4, 5, 24, 24, -24, -1, 8, 2, 0, 16, 8, 24, 274},
 };
 
 static const struct version_facts *facts_for(const struct v8 *v8)
@@ -420,6 +425,11 @@ int v8_layout_resolve(struct v8 *v8)
 				  "to 14.x (Node.js 26)",
 				  v8->version);
 	resolve_types(v8);
+	if (v8->T.hole < 0 && f->hole_type >= 0 && (size_t)f->hole_type < v8->ntype_names) {
+		v8->T.hole = f->hole_type;
+		if (!v8->type_names[f->hole_type])
+			v8->type_names[f->hole_type] = "HOLE_TYPE";
+	}
 	resolve_objects(v8, f);
 	resolve_strings(v8, f);
 	resolve_functions(v8, f);
