@@ -259,9 +259,9 @@ static void closure_variables(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(frames_and_arguments),
-		cmocka_unit_test(objects_arrays_constructors),
-		cmocka_unit_test(closure_variables),
+	    cmocka_unit_test(frames_and_arguments),
+	    cmocka_unit_test(objects_arrays_constructors),
+	    cmocka_unit_test(closure_variables),
 	};
 	return cmocka_run_group_tests(tests, NULL, teardown);
 }
