@@ -37,8 +37,10 @@ static void leak_usage(FILE *out)
 {
 	fputs("usage: nodescope leak [--json] [-n TOP] [-b NODE_BINARY] [--force] CORE_A CORE_B [CORE_C ...]\n\n"
 	      "Censuses each core (oldest first) and prints the object groups (constructor +\n"
-	      "property names) whose count grew, by growth, with the count in every dump; for\n"
-	      "the TOP groups (default 3) one new instance and its retaining path from a root.\n",
+	      "property names) whose count grew, by growth, with the count in every dump, then\n"
+	      "the built-in kinds that grew; for the TOP object groups (default 3) one new\n"
+	      "instance and its retaining path from a root. All cores must come from one\n"
+	      "node binary (-b names it when the cores do not).\n",
 	      out);
 }
 
@@ -63,10 +65,15 @@ static int dump_open(struct dump *d, const char *binary, int force)
 static int cmp_rows(const void *a, const void *b)
 {
 	const struct row *x = a, *y = b;
-	if (x->growth != y->growth)
-		return x->growth > y->growth ? -1 : 1;
+	/* groups that grew first; among them JS object groups (what a constructor
+	 * made) before built-in kinds (strings, numbers, arrays' stores...), which
+	 * grow along with them */
+	if ((x->growth > 0) != (y->growth > 0))
+		return x->growth > 0 ? -1 : 1;
 	if (x->is_object != y->is_object)
 		return x->is_object ? -1 : 1;
+	if (x->growth != y->growth)
+		return x->growth > y->growth ? -1 : 1;
 	return strcmp(x->key, y->key);
 }
 
