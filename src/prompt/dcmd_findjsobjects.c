@@ -136,8 +136,8 @@ static void print_stats(struct dcmd_ctx *ctx, struct heap_session *s)
 			fprintf(ctx->out, "  %-18s %5zu pages %9zu objects %12llu bytes\n",
 				v8_space_name(i), st->pages[i], st->objects[i],
 				(unsigned long long)st->bytes[i]);
-	fprintf(ctx->out, "  from-space pages skipped: %zu, pages not in the core: %zu, allocation areas skipped: %zu, objects sized by resynchronising: %zu\n",
-		st->pages_skipped_from, st->pages_missing, st->lab_gaps, st->resyncs);
+	fprintf(ctx->out, "  from-space pages skipped: %zu, pages not in the core: %zu (partly: %zu), allocation areas skipped: %zu, objects sized by resynchronising: %zu\n",
+		st->pages_skipped_from, st->pages_missing, st->pages_partial, st->lab_gaps, st->resyncs);
 }
 
 static int list_group(struct dcmd_ctx *ctx, struct heap_session *s, uint64_t addr, int json)

@@ -66,6 +66,7 @@ struct v8_heap_stats {
 	size_t pages[V8_SPACE_COUNT], objects[V8_SPACE_COUNT];
 	uint64_t bytes[V8_SPACE_COUNT];
 	size_t pages_skipped_from, pages_missing; /* from-space; not in the core */
+	size_t pages_partial;			  /* only partly in the core */
 	size_t resyncs;				  /* objects whose size was guessed */
 	size_t lab_gaps;			  /* allocation areas skipped */
 };

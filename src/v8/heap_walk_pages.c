@@ -168,6 +168,17 @@ int heap_find_pages(struct v8_heap *h)
 			pg.data = pg.area_end > pg.area_start
 					  ? img_ptr(h->img, pg.area_start, pg.area_end - pg.area_start)
 					  : img_ptr(h->img, pg.base, 8);
+			if (!pg.data && pg.area_end > pg.area_start) {
+				/* only the start of the page was dumped (Node 26 keeps just
+				 * the used part of read-only pages mapped): walk that part */
+				const struct img_region *ar = img_region_find(h->img, pg.area_start);
+				uint64_t have = ar && ar->data ? ar->start + ar->data_len : 0;
+				if (have > pg.area_start + 8 && have < pg.area_end) {
+					pg.area_end = have & ~7ull;
+					pg.data = img_ptr(h->img, pg.area_start, pg.area_end - pg.area_start);
+					h->stats.pages_partial += pg.data != NULL;
+				}
+			}
 			if (!pg.data) {
 				h->stats.pages_missing++;
 				continue;
