@@ -255,7 +255,7 @@ struct owners {
 	int *nfn;
 };
 
-#define MAX_CLOSURE_NAMES 4
+#define MAX_CLOSURE_NAMES 12
 
 static void owner_cb(struct v8_heap *h, const struct v8_heap_obj *o, size_t slot, uint64_t target,
 		     void *arg)

@@ -43,3 +43,20 @@ node_matrix | while read -r major node; do
 	expect_match "node $major: closure path names the variable" "$q" 'closure variable held'
 	expect_match "node $major: bad address is an error" "$q" 'not the start of a live heap object'
 done
+
+# Bad input: a truncated core still gives a census or one error line, never a
+# crash; garbage addresses and files are one-line errors.
+core=$(ls "$OUT"/census-*/core* 2>/dev/null | head -1)
+if [ -n "$core" ]; then
+	head -c $(($(stat -c %s "$core") * 2 / 3)) "$core" >"$OUT/census-truncated.core"
+	out=$("$NODESCOPE" core "$OUT/census-truncated.core" -c '::findjsobjects -v' 2>&1)
+	if printf '%s' "$out" | grep -q 'Sanitizer\|runtime error'; then
+		not_ok "truncated core: no crash"
+	else
+		ok "truncated core: no crash"
+	fi
+	expect_fail "garbage address for jsretainers" "$NODESCOPE" core "$core" -c '::jsretainers 0x41'
+	rm -f "$OUT/census-truncated.core"
+fi
+head -c 4096 /dev/urandom >"$OUT/garbage.core"
+expect_fail "leak: garbage file" "$NODESCOPE" leak "$OUT/garbage.core" "$OUT/garbage.core"
