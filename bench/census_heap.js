@@ -21,5 +21,6 @@ while (process.memoryUsage().heapUsed < MB * 1024 * 1024) {
 globalThis.keep = { customers, events };
 gc();
 gc();
+Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 500);
 process.stdout.write('objects ' + i + '\n');
 process.abort();
