@@ -122,6 +122,7 @@ int v8_refs_describe(struct v8_refs *r, v8_value target, struct v8_ref **out, si
  */
 struct v8_path_step {
 	v8_value obj;
+	size_t slot;	/* the word of obj that holds the next step */
 	char edge[256]; /* how obj reaches the next step: ".store", "[9999]", ... */
 };
 struct v8_path {

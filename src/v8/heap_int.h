@@ -73,6 +73,7 @@ int heap_word_is_map(struct v8_heap *h, uint64_t word);
 struct vset {
 	uint64_t *v;
 	size_t cap, n;
+	uint64_t filter[1024]; /* one bit per (value >> 3) & 0xffff: fast "no" */
 };
 struct v8_refs {
 	struct v8_heap *heap;
@@ -83,5 +84,8 @@ typedef void (*ref_fn)(struct v8_heap *h, const struct v8_heap_obj *o, size_t sl
 int refs_scan(struct v8_heap *h, const struct vset *targets, ref_fn fn, void *arg);
 int refs_describe_edge(struct v8 *v8, v8_value from, size_t slot, v8_value target,
 		       struct util_buf *out);
+/* A slot of a JSMap/JSSet's OrderedHashMap/Set table: "Map key", "Map value
+ * (key ...)", "Set entry". */
+void refs_map_entry(struct v8 *v8, v8_value table, size_t slot, int is_map, struct util_buf *b);
 
 #endif

@@ -68,13 +68,20 @@ static void vs_add(struct vset *s, uint64_t x)
 {
 	if ((s->n + 1) * 2 >= s->cap) {
 		size_t ncap = s->cap ? s->cap * 2 : 64;
-		struct vset n = {util_calloc(ncap, 8), ncap, 0};
+		uint64_t *nv = util_calloc(ncap, 8);
 		for (size_t i = 0; i < s->cap; i++)
-			if (s->v[i])
-				vs_add(&n, s->v[i]);
+			if (s->v[i]) {
+				size_t j = lslot(s->v[i], ncap);
+				while (nv[j])
+					j = (j + 1) & (ncap - 1);
+				nv[j] = s->v[i];
+			}
 		free(s->v);
-		*s = n;
+		s->v = nv;
+		s->cap = ncap;
 	}
+	uint64_t f = (x >> 3) & 0xffff;
+	s->filter[f >> 6] |= 1ull << (f & 63);
 	size_t i = lslot(x, s->cap);
 	for (; s->v[i]; i = (i + 1) & (s->cap - 1))
 		if (s->v[i] == x)
@@ -85,7 +92,8 @@ static void vs_add(struct vset *s, uint64_t x)
 
 static int vs_has(const struct vset *s, uint64_t x)
 {
-	if (!s->cap)
+	uint64_t f = (x >> 3) & 0xffff;
+	if (!s->cap || !(s->filter[f >> 6] >> (f & 63) & 1))
 		return 0;
 	for (size_t i = lslot(x, s->cap);; i = (i + 1) & (s->cap - 1)) {
 		if (!s->v[i])
@@ -234,6 +242,7 @@ static int build_path(struct v8_heap *h, struct natives *nr, struct links *links
 		if (!l)
 			return util_error("retainers: broken path");
 		struct util_buf b = {0};
+		s->slot = l->slot;
 		refs_describe_edge(h->v8, cur, l->slot, l->to, &b);
 		snprintf(s->edge, sizeof(s->edge), "%s", b.data ? b.data : "?");
 		util_buf_free(&b);
@@ -331,11 +340,20 @@ void v8_path_format(struct v8 *v8, const struct v8_path *p, struct util_buf *out
 			util_buf_printf(out, "  %s", s->edge);
 			/* an internal store (elements, a Map's table) reads better folded
 			 * into its owner: "<elements>[849]" */
-			unsigned t;
+			unsigned t, ot = 0;
 			if (s->edge[0] == '<' && i + 2 < p->nsteps &&
 			    v8_type(v8, p->steps[i + 1].obj, &t) == 0 &&
 			    (int)t < v8_types(v8)->first_js_receiver) {
-				util_buf_adds(out, p->steps[i + 1].edge);
+				v8_type(v8, s->obj, &ot);
+				const struct v8_types *T = v8_types(v8);
+				if ((int)ot == T->js_map || (int)ot == T->js_set) {
+					out->len -= strlen(s->edge);
+					out->data[out->len] = 0;
+					refs_map_entry(v8, p->steps[i + 1].obj, p->steps[i + 1].slot,
+						       (int)ot == T->js_map, out);
+				} else {
+					util_buf_adds(out, p->steps[i + 1].edge);
+				}
 				i++;
 			}
 			util_clear_error();
