@@ -35,7 +35,8 @@ struct row {
 
 static void leak_usage(FILE *out)
 {
-	fputs("usage: nodescope leak [--json] [-n TOP] [-b NODE_BINARY] [--force] CORE_A CORE_B [CORE_C ...]\n\n"
+	fputs("usage: nodescope leak [--json] [-n TOP] [-b NODE_BINARY] [--force] CORE_A CORE_B "
+	      "[CORE_C ...]\n\n"
 	      "Censuses each core (oldest first) and prints the object groups (constructor +\n"
 	      "property names) whose count grew, by growth, with the count in every dump, then\n"
 	      "the built-in kinds that grew; for the TOP object groups (default 3) one new\n"
@@ -150,7 +151,11 @@ static void json_str(FILE *f, const char *s)
 {
 	fputc('"', f);
 	for (; *s; s++)
-		fprintf(f, *s == '"' || *s == '\\' ? "\\%c" : (unsigned char)*s < 0x20 ? " " : "%c", *s);
+		fprintf(f,
+			*s == '"' || *s == '\\'	   ? "\\%c"
+			: (unsigned char)*s < 0x20 ? " "
+						   : "%c",
+			*s);
 	fputc('"', f);
 }
 
@@ -207,9 +212,11 @@ static void report(struct dump *d, int nd, struct row *rows, size_t n, int top, 
 			v8_value obj = new_instance(&d[0], &d[nd - 1], r, nd);
 			if (obj) {
 				if (json)
-					printf(", \"instance\": \"0x%llx\"", (unsigned long long)obj);
+					printf(", \"instance\": \"0x%llx\"",
+					       (unsigned long long)obj);
 				else
-					printf("    new instance 0x%llx, retained by:\n", (unsigned long long)obj);
+					printf("    new instance 0x%llx, retained by:\n",
+					       (unsigned long long)obj);
 				print_path(&d[nd - 1], obj, json);
 			}
 		}
@@ -233,12 +240,24 @@ int cmd_leak(int argc, char **argv)
 	optind = 0;
 	while ((c = getopt_long(argc, argv, "n:b:h", longopts, NULL)) != -1) {
 		switch (c) {
-		case 'j': json = 1; break;
-		case 'f': force = 1; break;
-		case 'b': binary = optarg; break;
-		case 'n': top = atoi(optarg); break;
-		case 'h': leak_usage(stdout); return 0;
-		default: leak_usage(stderr); return 2;
+		case 'j':
+			json = 1;
+			break;
+		case 'f':
+			force = 1;
+			break;
+		case 'b':
+			binary = optarg;
+			break;
+		case 'n':
+			top = atoi(optarg);
+			break;
+		case 'h':
+			leak_usage(stdout);
+			return 0;
+		default:
+			leak_usage(stderr);
+			return 2;
 		}
 	}
 	int nd = argc - optind;

@@ -41,7 +41,8 @@ static int jsretainers_run(struct dcmd_ctx *ctx)
 	if (v8_retainers(s->refs, ctx->addr, (size_t)npaths, &paths, &n) < 0)
 		return -1;
 	if (!n) {
-		fprintf(ctx->out, "0x%llx: no path from a root found\n", (unsigned long long)ctx->addr);
+		fprintf(ctx->out, "0x%llx: no path from a root found\n",
+			(unsigned long long)ctx->addr);
 		return 0;
 	}
 	for (size_t i = 0; i < n; i++) {
@@ -55,12 +56,12 @@ static int jsretainers_run(struct dcmd_ctx *ctx)
 }
 
 const struct dcmd dcmd_jsretainers = {
-	"jsretainers",
-	"[-n PATHS] [ADDR]",
-	"shortest paths from a GC root to ADDR",
-	"Searches backwards from ADDR, one heap scan per step, until it meets a root:\n"
-	"the global object, a thread's stack (frames, handle scopes) or a native handle\n"
-	"in the C++ heap. Prints the path from the root, one object per line with how\n"
-	"it holds the next (.property, [index], closure variable x of f(), ...).",
-	jsretainers_run,
+    "jsretainers",
+    "[-n PATHS] [ADDR]",
+    "shortest paths from a GC root to ADDR",
+    "Searches backwards from ADDR, one heap scan per step, until it meets a root:\n"
+    "the global object, a thread's stack (frames, handle scopes) or a native handle\n"
+    "in the C++ heap. Prints the path from the root, one object per line with how\n"
+    "it holds the next (.property, [index], closure variable x of f(), ...).",
+    jsretainers_run,
 };

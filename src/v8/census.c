@@ -149,7 +149,8 @@ static long group_compute(struct v8_census *c, const struct v8_heap_obj *o, int 
 	if (v8_object_each(v8, o->obj, add_prop, &acc) < 0)
 		util_clear_error();
 	uint32_t bf3 = 0;
-	const uint32_t *p3 = img_ptr(v8_img(v8), v8_addr(o->map) + v8_layout(v8)->map_bit_field3, 4);
+	const uint32_t *p3 =
+	    img_ptr(v8_img(v8), v8_addr(o->map) + v8_layout(v8)->map_bit_field3, 4);
 	if (p3)
 		bf3 = *p3;
 	*per_object = (bf3 >> v8_layout(v8)->bf3_dictionary_shift) & 1;

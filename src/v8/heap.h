@@ -48,7 +48,7 @@ void v8_heap_close(struct v8_heap *heap);
 struct v8_heap_obj {
 	v8_value obj, map;
 	unsigned type;
-	uint32_t size;	/* bytes */
+	uint32_t size; /* bytes */
 	enum v8_space space;
 	const uint64_t *words; /* the object's words (size / 8 of them), zero-copy */
 };
@@ -105,9 +105,9 @@ void v8_census_totals(const struct v8_census *c, size_t *objects, uint64_t *byte
  * bound argument ...).
  */
 struct v8_ref {
-	v8_value from;	/* the referring object (a JS object when one owns the slot) */
-	v8_value via;	/* the internal object holding the slot (elements, context, ...) */
-	char how[256];	/* ".name", "[3]", "closure variable x of f()", "Map value (key \"k\")" */
+	v8_value from; /* the referring object (a JS object when one owns the slot) */
+	v8_value via;  /* the internal object holding the slot (elements, context, ...) */
+	char how[256]; /* ".name", "[3]", "closure variable x of f()", "Map value (key \"k\")" */
 };
 /* Builds the reverse index over the whole heap (once), then answers queries. */
 struct v8_refs;

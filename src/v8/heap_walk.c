@@ -22,8 +22,17 @@
 int heap_find_labs(struct v8_heap *h);
 
 static const char *space_names[V8_SPACE_COUNT] = {
-	"read-only", "new", "old", "code", "map", "trusted", "shared", "large-object",
-	"new-large-object", "code-large-object", "other",
+    "read-only",
+    "new",
+    "old",
+    "code",
+    "map",
+    "trusted",
+    "shared",
+    "large-object",
+    "new-large-object",
+    "code-large-object",
+    "other",
 };
 
 const char *v8_space_name(enum v8_space s)
@@ -190,15 +199,18 @@ static int walk_page(struct v8_heap *h, struct heap_page *pg, v8_heap_obj_fn fn,
 		}
 		struct heap_mapinfo *mi = last_mi;
 		uint32_t size = !mi ? 0
-				: mi->inst_size && mi->inst_size <= avail * 8 ? mi->inst_size
-				: heap_object_size(h, mi, w, avail);
+				: mi->inst_size && mi->inst_size <= avail * 8
+				    ? mi->inst_size
+				    : heap_object_size(h, mi, w, avail);
 		if (mi && !size)
 			size = size_at(h, pg, cur, 2);
 		if (!size) {
 			uint64_t next = resync(h, pg, cur + 8);
 			h->stats.resyncs++;
 			if (debug)
-				fprintf(stderr, "heap: resync at 0x%llx (page 0x%llx %s, word 0x%llx type %d) -> +%llu\n",
+				fprintf(stderr,
+					"heap: resync at 0x%llx (page 0x%llx %s, word 0x%llx type "
+					"%d) -> +%llu\n",
 					(unsigned long long)cur, (unsigned long long)pg->base,
 					v8_space_name(pg->space), (unsigned long long)w[0],
 					mi ? (int)mi->type : -1, (unsigned long long)(next - cur));
@@ -206,8 +218,8 @@ static int walk_page(struct v8_heap *h, struct heap_page *pg, v8_heap_obj_fn fn,
 			continue;
 		}
 		if (debug > 1 && pg->base == (uint64_t)debug)
-			fprintf(stderr, "heap: obj 0x%llx type %u size %u\n", (unsigned long long)cur,
-				mi->type, size);
+			fprintf(stderr, "heap: obj 0x%llx type %u size %u\n",
+				(unsigned long long)cur, mi->type, size);
 		if ((int)mi->type != h->t_free_space && (int)mi->type != h->t_filler) {
 			struct v8_heap_obj o = {cur + 1, w[0], mi->type, size, pg->space, w};
 			h->stats.objects[pg->space]++;

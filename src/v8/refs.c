@@ -235,7 +235,8 @@ int refs_describe_edge(struct v8 *v8, v8_value from, size_t slot, v8_value targe
 			util_buf_printf(out, "<internal +%zu>", slot * 8);
 		return 0;
 	}
-	if (T->first_context >= 0 && (int)type >= T->first_context && (int)type <= T->last_context) {
+	if (T->first_context >= 0 && (int)type >= T->first_context &&
+	    (int)type <= T->last_context) {
 		util_buf_adds(out, "closure variable ");
 		size_t before = out->len;
 		if (context_var_name(v8, from, slot, out) < 0) {
@@ -336,7 +337,8 @@ static void describe_ref(struct v8 *v8, struct v8_ref *ref, v8_value target, siz
 	if (owner)
 		v8_type(v8, owner, &ot);
 	util_clear_error();
-	int via_is_ctx = T->first_context >= 0 && (int)vt >= T->first_context && (int)vt <= T->last_context;
+	int via_is_ctx =
+	    T->first_context >= 0 && (int)vt >= T->first_context && (int)vt <= T->last_context;
 	if (owner && via_is_ctx) {
 		/* a closure variable: name it, and the function that closes over it */
 		refs_describe_edge(v8, ref->via, slot, target, &b);
@@ -378,9 +380,13 @@ int v8_refs_describe(struct v8_refs *r, v8_value target, struct v8_ref **out, si
 				  (unsigned long long)target);
 	if (raw_referrers(r, target, &refs, &nrefs) < 0)
 		return -1;
-	struct owners w = {refs, nrefs, {0}, util_calloc(nrefs + 1, sizeof(v8_value)),
+	struct owners w = {refs,
+			   nrefs,
+			   {0},
+			   util_calloc(nrefs + 1, sizeof(v8_value)),
 			   util_calloc(nrefs + 1, sizeof(size_t)),
-			   util_calloc(nrefs + 1, sizeof(struct util_buf)), util_calloc(nrefs + 1, sizeof(int))};
+			   util_calloc(nrefs + 1, sizeof(struct util_buf)),
+			   util_calloc(nrefs + 1, sizeof(int))};
 	size_t *slots = util_calloc(nrefs + 1, sizeof(size_t));
 	const struct v8_types *T = v8_types(r->v8);
 	for (size_t i = 0; i < nrefs; i++) {

@@ -16,7 +16,6 @@
 #define MAX_LEVELS 32
 #define MAX_FRONTIER (1u << 20)
 
-
 /* parent links: obj -> (the object it refers to on the way to the target, slot) */
 struct link {
 	uint64_t obj, to;
@@ -153,7 +152,8 @@ static void natives_collect(struct v8_heap *h, struct natives *nr)
 		size_t n = r->data_len / 8;
 		for (size_t k = 0; k < n; k++) {
 			uint64_t v = w[k];
-			if ((v & 3) != 1 || v < lo || v >= hi || !in_pages(h, v) || vs_has(&nr->set, v))
+			if ((v & 3) != 1 || v < lo || v >= hi || !in_pages(h, v) ||
+			    vs_has(&nr->set, v))
 				continue;
 			vs_add(&nr->set, v);
 			if (on_live_stack(h, r->start + k * 8))
@@ -184,8 +184,8 @@ static void root_name(struct v8_heap *h, struct natives *nr, uint64_t obj, char 
 		const struct img_thread *th = img_thread_at(h->img, i);
 		const struct img_region *r = img_region_find(h->img, th->regs[IMG_REG_SP]);
 		if (r && where >= th->regs[IMG_REG_SP] && where < r->end) {
-			snprintf(out, len, "stack of thread %zu (tid %d) at 0x%llx", i + 1, (int)th->tid,
-				 (unsigned long long)where);
+			snprintf(out, len, "stack of thread %zu (tid %d) at 0x%llx", i + 1,
+				 (int)th->tid, (unsigned long long)where);
 			return;
 		}
 	}
@@ -349,8 +349,9 @@ void v8_path_format(struct v8 *v8, const struct v8_path *p, struct util_buf *out
 				if ((int)ot == T->js_map || (int)ot == T->js_set) {
 					out->len -= strlen(s->edge);
 					out->data[out->len] = 0;
-					refs_map_entry(v8, p->steps[i + 1].obj, p->steps[i + 1].slot,
-						       (int)ot == T->js_map, out);
+					refs_map_entry(v8, p->steps[i + 1].obj,
+						       p->steps[i + 1].slot, (int)ot == T->js_map,
+						       out);
 				} else {
 					util_buf_adds(out, p->steps[i + 1].edge);
 				}
@@ -358,8 +359,7 @@ void v8_path_format(struct v8 *v8, const struct v8_path *p, struct util_buf *out
 			}
 			util_clear_error();
 			util_buf_adds(out, "\n");
-		}
-		else
+		} else
 			util_buf_adds(out, "\n");
 	}
 }

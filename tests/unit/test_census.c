@@ -122,7 +122,8 @@ static void census_counts_are_exact(void **state)
 	assert_int_equal(v8_census_group_of(census, a->rep), group_index("Alpha: id, tag"));
 	v8_value *objs;
 	size_t n;
-	assert_int_equal(v8_census_members(census, (size_t)group_index("Gamma: k, v"), &objs, &n), 0);
+	assert_int_equal(v8_census_members(census, (size_t)group_index("Gamma: k, v"), &objs, &n),
+			 0);
 	assert_int_equal(n, 89);
 	free(objs);
 }
@@ -194,12 +195,12 @@ static void no_heap_in_a_plain_binary(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(walk_visits_each_object_once),
-		cmocka_unit_test(census_counts_are_exact),
-		cmocka_unit_test(object_starts_are_checked),
-		cmocka_unit_test(refs_say_how),
-		cmocka_unit_test(retaining_path_ends_at_target),
-		cmocka_unit_test(no_heap_in_a_plain_binary),
+	    cmocka_unit_test(walk_visits_each_object_once),
+	    cmocka_unit_test(census_counts_are_exact),
+	    cmocka_unit_test(object_starts_are_checked),
+	    cmocka_unit_test(refs_say_how),
+	    cmocka_unit_test(retaining_path_ends_at_target),
+	    cmocka_unit_test(no_heap_in_a_plain_binary),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
