@@ -28,7 +28,7 @@ node_matrix | while read -r major node; do
 		-c "::jsretainers $beta" -c '0x10::findjsobjects')
 	expect_match "node $major: --json" "$q" '"count": 89, "bytes": [0-9]+, "nprops": 2, "constructor": "Gamma", "props": "k, v"'
 	expect_eq "node $major: ADDR::findjsobjects lists the group" "$(printf '%s\n' "$q" | grep '^\["0x' | grep -o '"0x[0-9a-f]*"' | sort -u | wc -l)" 89
-	refs=$(run -c "$delta::jsrefs" -c "$gamma::jsrefs")
+	refs=$(run -c "$delta::jsrefs" -c "$gamma::jsrefs" -c "$alpha::jsretainers" -c "::jsretainers $beta")
 	expect_match "node $major: jsrefs property" "$refs" "^$delta referred to by 0x[0-9a-f]+ \(Object\)\.parent$"
 	expect_match "node $major: jsrefs array element" "$refs" "^$delta referred to by 0x[0-9a-f]+ \(Array\)\[2\]$"
 	expect_match "node $major: jsrefs closure variable" "$refs" "^$delta referred to by .*closure variable delta of .*useDelta\(\)"
@@ -37,11 +37,12 @@ node_matrix | while read -r major node; do
 	expect_match "node $major: jsrefs Map value" "$refs" "^$gamma referred to by .*\(Map\) Map value \(key \"g[0-9]+\"\)$"
 	expect_eq "node $major: findjsobjects -r = jsrefs (json)" \
 		"$(printf '%s\n' "$q" | grep -c "\"target\": \"0x$delta\"")" 10
-	expect_match "node $major: retaining path has a root" "$q" '^root: (stack of thread|global object|native handle)'
-	expect_match "node $major: path goes through the array" "$q" 'JSArray, length 1234\)  <elements>\[[0-9]+\]'
-	expect_match "node $major: path ends at the object" "$q" "^  -> 0x$alpha \(JSObject: Alpha\)"
-	expect_match "node $major: closure path names the variable" "$q" 'closure variable held'
+	expect_match "node $major: retaining path has a root" "$refs" '^root: (stack of thread|global object|native handle)'
+	expect_match "node $major: path goes through the array" "$refs" 'JSArray, length 1234\)  <elements>\[[0-9]+\]'
+	expect_match "node $major: path ends at the object" "$refs" "^  -> 0x$alpha \(JSObject: Alpha\)"
+	expect_match "node $major: closure path names the variable" "$refs" 'closure variable held'
 	expect_match "node $major: bad address is an error" "$q" 'not the start of a live heap object'
+	expect_match "node $major: jsretainers --json" "$q" "\"steps\": \[.*\{\"object\": \"0x$alpha\", \"edge\": \"\"\}\]\}"
 done
 
 # Bad input: a truncated core still gives a census or one error line, never a
