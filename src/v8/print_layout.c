@@ -25,12 +25,11 @@ static const char *const typed_13[] = {
 	"Uint32Array",	 "Int32Array",	    "BigUint64Array",	 "BigInt64Array",
 	"Uint8ClampedArray", "Float32Array", "Float64Array", "Float16Array", NULL};
 
-/* scope-info.tq enum ScopeType. 12.x added REPL_MODE and moved SCRIPT first;
- * 13.x added SHADOW_REALM. */
+/* scope-info.tq enum ScopeType: up to 12.4 CLASS first; 13.x moved SCRIPT
+ * first and added REPL_MODE and SHADOW_REALM (checked on cores: a function
+ * scope is 2 on Node 18-22, 4 on 24-26). */
 static const char *const scopes_10[] = {"class", "eval",  "function", "module", "script",
 					"catch", "block", "with",     NULL};
-static const char *const scopes_12[] = {"script", "repl", "class", "eval", "function",
-					"module", "catch", "block", "with", NULL};
 static const char *const scopes_13[] = {"script", "repl",  "class", "eval",
 					"function", "module", "catch", "block",
 					"with",	  "shadow realm", NULL};
@@ -51,8 +50,8 @@ static const struct kinds_row rows[] = {
 	{10, 2, 0, typed_classic, scopes_10, 0},
 	/* V8 11.3 — Node 20 */
 	{11, 3, 0, typed_classic, scopes_10, 0},
-	/* V8 12.4 — Node 22 (ScopeType got SCRIPT first and REPL_MODE in 12.x) */
-	{12, 4, 0, typed_classic, scopes_12, 0},
+	/* V8 12.4 — Node 22 */
+	{12, 4, 0, typed_classic, scopes_10, 0},
 	/* V8 13.6 — Node 24 */
 	{13, 6, 1, typed_13, scopes_13, 1},
 	/* V8 14.6 — Node 26 */
