@@ -41,7 +41,7 @@ struct kinds_row {
 	const char *const *typed;
 	const char *const *scopes;
 	/* scope-info.tq: module_variable_count sits before the local names from
-	 * 12.8 on (with position_info moved up); after them before. */
+	 * 12.x on, after them before (checked with an ES module's closure). */
 	int module_count_first;
 };
 
@@ -51,7 +51,7 @@ static const struct kinds_row rows[] = {
 	/* V8 11.3 — Node 20 */
 	{11, 3, 0, typed_classic, scopes_10, 0},
 	/* V8 12.4 — Node 22 */
-	{12, 4, 0, typed_classic, scopes_10, 0},
+	{12, 4, 0, typed_classic, scopes_10, 1},
 	/* V8 13.6 — Node 24 */
 	{13, 6, 1, typed_13, scopes_13, 1},
 	/* V8 14.6 — Node 26 */

@@ -216,4 +216,17 @@ node_matrix | while read -r major node; do
 	expect_fail "node $major: bad usage exits non-zero" "$NODESCOPE" core "$core" "$node" \
 		-c "$root::jsprint -d x"
 	rm -f "$core"
+
+	# An ES module: its top-level variables live in a module context.
+	mdir="$dir/esm"
+	mkdir -p "$mdir"
+	rm -f "$mdir"/core*
+	(cd "$mdir" && ulimit -c unlimited &&
+		"$node" --allow-natives-syntax --expose-gc "$ROOT/tests/fixtures/inspect/module.mjs" >out.txt 2>&1)
+	mcore=$(ls "$mdir"/core* 2>/dev/null | head -1)
+	fn=$(sed -n 's/^DebugPrint: \(0x[0-9a-f]*\).*/\1/p' "$mdir/out.txt" | head -1)
+	expect_eq "node $major: ::jsscope of an ES module closure" \
+		"$("$NODESCOPE" core "$mcore" "$node" -c "$fn::jsscope" 2>&1 | sed 's/context 0x[0-9a-f]*/context/')" \
+		"$(printf 'module scope (context):\n    secret: "module-secret"\n    counter: 3')"
+	rm -f "$mcore"
 done
