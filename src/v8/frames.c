@@ -125,14 +125,20 @@ static void classify_v8_frame(struct v8 *v8, struct v8_frame *f, enum code_where
 		     v8_is_type(v8, ba, v8->T.bytecode_array);
 	if (has_bc)
 		f->bytecode = ba;
-	if (where == CODE_BUILTIN && !strncmp(f->symbol, "Builtins_Interpreter", 20) && has_bc) {
+	/* Unoptimized frames keep the BytecodeArray at fp-32; below it the interpreter
+	 * keeps the bytecode offset (a Smi), Sparkplug the feedback vector. Frames
+	 * rebuilt by the deoptimizer return into the Interpreter/Baseline entry
+	 * builtins, so the PC alone does not tell. */
+	if (has_bc && img_read_u64(v8->img, f->fp + L->fp_bytecode_offset, &off) == 0 &&
+	    v8_is_smi(off)) {
 		f->kind = V8_FRAME_INTERPRETED;
-		if (img_read_u64(v8->img, f->fp + L->fp_bytecode_offset, &off) == 0 && v8_is_smi(off))
-			f->bytecode_offset = v8_smi(off) - (L->bytecode_data - 1);
-	} else if (where == CODE_BUILTIN) {
-		f->kind = V8_FRAME_BUILTIN;
+		f->bytecode_offset = v8_smi(off) - (L->bytecode_data - 1);
+		if (f->bytecode_offset < 0)
+			f->bytecode_offset = -1;
 	} else if (has_bc) {
 		f->kind = V8_FRAME_BASELINE;
+	} else if (where == CODE_BUILTIN) {
+		f->kind = V8_FRAME_BUILTIN;
 	} else {
 		f->kind = V8_FRAME_OPTIMIZED;
 	}

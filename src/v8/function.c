@@ -294,12 +294,30 @@ static int spt_entry(const struct v8 *v8, const uint8_t *p, size_t n, size_t *i,
 }
 
 /* source-position-table.cc: entries of deltas from the previous entry, which
- * starts at code offset -1 (kFunctionEntryBytecodeOffset) and position 0. A
- * position is a SourcePosition: the script offset + 1 in bits 1..30. */
+ * starts at code offset -1 (kFunctionEntryBytecodeOffset) and position 0; the
+ * raw SourcePosition of the last entry at or before offset. A position is a
+ * SourcePosition: the script offset + 1 in bits 1..30. */
+int v8_position_table_lookup(struct v8 *v8, const uint8_t *bytes, size_t len, int64_t offset,
+			     int64_t *raw)
+{
+	int64_t code = -1, spos = 0, dc, dp;
+	int found = 0;
+	size_t i = 0;
+	while (i < len && spt_entry(v8, bytes, len, &i, &dc, &dp)) {
+		code += dc;
+		spos += dp;
+		if (code > offset)
+			break;
+		*raw = spos;
+		found = 1;
+	}
+	return found;
+}
+
 int v8_bytecode_position(struct v8 *v8, v8_value bytecode, int64_t bc_offset, int *pos)
 {
 	v8_value table;
-	int64_t len;
+	int64_t len, raw;
 	if (v8_field(v8, bytecode, v8->L.bytecode_source_positions, &table) < 0)
 		return -1;
 	if (!v8_is_type(v8, table, v8->T.byte_array) &&
@@ -317,19 +335,11 @@ int v8_bytecode_position(struct v8 *v8, v8_value bytecode, int64_t bc_offset, in
 		free(bytes);
 		return -1;
 	}
-	int64_t code = -1, spos = 0, best = -1, dc, dp;
-	size_t i = 0;
-	while (i < (size_t)len && spt_entry(v8, bytes, (size_t)len, &i, &dc, &dp)) {
-		code += dc;
-		spos += dp;
-		if (code > bc_offset)
-			break;
-		best = spos;
-	}
+	int found = v8_position_table_lookup(v8, bytes, (size_t)len, bc_offset, &raw);
 	free(bytes);
-	if (best < 0)
+	if (!found)
 		return 0;
-	*pos = (int)(((uint64_t)best >> 1 & ((1u << 30) - 1)) - 1);
+	*pos = (int)(((uint64_t)raw >> 1 & ((1u << 30) - 1)) - 1);
 	return *pos >= 0 ? 1 : 0;
 }
 

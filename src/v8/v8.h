@@ -115,6 +115,10 @@ struct v8_layout {
 	/* Code */
 	int64_t code_instruction_start, code_instruction_size, code_flags;
 	int64_t code_kind_mask, code_kind_shift, code_kind_baseline, code_kind_interpreted;
+	int code_inline_instructions; /* instructions follow the header (V8 10.x) */
+	int64_t code_source_positions, code_deopt_data;
+	int deopt_literals_idx, deopt_inlining_positions_idx;
+	int64_t sfi_wrapper_shared; /* SharedFunctionInfoWrapper::shared_info */
 	int64_t elements_dictionary; /* ElementsKind value of DICTIONARY_ELEMENTS */
 	int64_t elements_fast_holey;
 };
@@ -290,6 +294,17 @@ struct v8_frame {
 typedef int (*v8_frame_fn)(struct v8 *v8, const struct v8_frame *frame, void *arg);
 int v8_walk_stack(struct v8 *v8, const struct img_thread *thread, int max_frames, v8_frame_fn fn,
 		  void *arg);
+/* The logical JS frames of one physical frame, innermost first. An optimized
+ * frame expands into the functions TurboFan inlined into it (whose `this` and
+ * arguments are not on the stack); other frames give one entry. */
+struct v8_jsframe {
+	v8_value function; /* the JSFunction (outermost) or the SharedFunctionInfo */
+	int position;	   /* character offset executing, -1 unknown */
+	int inlined;	   /* inlined into the frame's function */
+	int optimized_kind; /* for optimized frames: 1 maglev, 2 turbofan, 0 unknown */
+};
+int v8_frame_expand(struct v8 *v8, const struct v8_frame *frame, struct v8_jsframe *out, int max);
+
 /* Argument i (0-based, without the receiver) of a JS frame. */
 int v8_frame_arg(struct v8 *v8, const struct v8_frame *frame, int i, v8_value *out);
 
