@@ -28,6 +28,11 @@ struct v8_print_opts {
  * as <unreadable: reason>. */
 int v8_print(struct v8 *v8, v8_value v, const struct v8_print_opts *o, struct util_buf *out);
 
+/* The one-line form of a value, as ::jsstack -v and ::jsscope describe it:
+ * leaves as ::jsprint prints them (Date(...), /re/g, 12n, Buffer(3) <...>),
+ * containers by their label (Widget, Map(2), Array(3), Promise). */
+int v8_value_summary(struct v8 *v8, v8_value v, struct util_buf *out);
+
 /* Follows a member path ("headers.host", "items.3", "a.b.0.c") from v through
  * own named properties, array elements and Map string keys. Returns 0 with *out
  * set, or -1 naming the member that is missing. */

@@ -149,8 +149,12 @@ void pr_unreadable(struct pr *p)
 	util_clear_error();
 }
 
-int pr_may_open(struct pr *p, v8_value v)
+int pr_may_open(struct pr *p, v8_value v, const char *label)
 {
+	if (p->summary) {
+		util_buf_adds(p->out, label && *label ? label : "Object");
+		return 0;
+	}
 	for (int i = 0; i < p->level; i++)
 		if (p->stack[i] == v) {
 			if (p->o->json)
@@ -329,6 +333,14 @@ void pr_value(struct pr *p, v8_value v)
 		return;
 	}
 	pr_heap(p, v);
+}
+
+int v8_value_summary(struct v8 *v8, v8_value v, struct util_buf *out)
+{
+	struct v8_print_opts o = {.depth = 0};
+	struct pr p = {.v8 = v8, .o = &o, .K = v8_kinds(v8), .out = out, .summary = 1};
+	pr_value(&p, v);
+	return 0;
 }
 
 int v8_print(struct v8 *v8, v8_value v, const struct v8_print_opts *o, struct util_buf *out)

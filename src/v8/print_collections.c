@@ -108,10 +108,10 @@ static void pr_map_or_set(struct pr *p, v8_value v, int is_map)
 		pr_unreadable(p);
 		return;
 	}
-	if (!pr_may_open(p, v))
-		return;
 	char label[48];
 	snprintf(label, sizeof(label), "%s(%lld)", kind, (long long)tb.live);
+	if (!pr_may_open(p, v, label))
+		return;
 	pr_open(p, v, label, kind, '{');
 	if (p->o->json) {
 		pr_key(p, "size", 1);

@@ -22,6 +22,7 @@ struct pr {
 	char first[PR_MAX_LEVEL];	 /* no entry yet in that container */
 	size_t nodes;
 	int stopped; /* the node budget ran out */
+	int summary; /* one line: containers print their label only */
 	/* While an Error's properties print: its formatted stack, which replaces
 	 * the "stack" accessor; cleared once printed. */
 	v8_value error_stack;
@@ -44,8 +45,8 @@ void pr_unreadable(struct pr *p);
 void pr_address(struct pr *p, v8_value v);
 
 /* 1 when a container for v may open here (depth and cycles); otherwise it has
- * printed [...] or [Circular] and returns 0. */
-int pr_may_open(struct pr *p, v8_value v);
+ * printed [...] or [Circular] (or, in summary mode, its label) and returns 0. */
+int pr_may_open(struct pr *p, v8_value v, const char *label);
 
 /* The constructor name an object prints with ("Foo", "Object", "Buffer"). */
 void pr_label(struct pr *p, v8_value obj, struct util_buf *label);

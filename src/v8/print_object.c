@@ -132,7 +132,7 @@ void pr_object_body(struct pr *p, v8_value obj, int skip_private)
 	pr_label(p, obj, &label);
 	/* Plain objects print as {...}; instances of anything else get the name. */
 	const char *l = strcmp(label.data, "Object") ? label.data : NULL;
-	if (pr_may_open(p, obj)) {
+	if (pr_may_open(p, obj, label.data)) {
 		pr_open(p, obj, l, l, '{');
 		pr_object_entries(p, obj, skip_private);
 		pr_close(p, '}');
@@ -246,7 +246,9 @@ void pr_array(struct pr *p, v8_value arr)
 		pr_unreadable(p);
 		return;
 	}
-	if (!pr_may_open(p, arr))
+	char label[40];
+	snprintf(label, sizeof(label), "Array(%lld)", (long long)length);
+	if (!pr_may_open(p, arr, label))
 		return;
 	pr_open(p, arr, NULL, NULL, '[');
 	if (array_items(p, arr, length) < 0) {

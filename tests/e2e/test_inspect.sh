@@ -183,6 +183,10 @@ node_matrix | while read -r major node; do
 		'^function scope \(context 0x[0-9a-f]+\):$'
 	expect_contains "node $major: ::jsscope variables" "$(got scope)" \
 		"$(printf '    count: 7\n    label: "counter-label"\n    config: 0x')"
+	expect_match "node $major: ::jsscope describes kinds as ::jsprint does" "$(got scope)" \
+		"$(printf '^    since: 0x[0-9a-f]+ \\(JSObject: Date\\(2020-02-03T04:05:06.007Z\\)\\)$')"
+	expect_match "node $major: ::jsscope: Map and Buffer summaries" "$(got scope | tr '\n' ' ')" \
+		'seen: 0x[0-9a-f]+ \(JSObject: Map\(2\)\)     raw: 0x[0-9a-f]+ \(JSObject: Buffer\(2\) <68 69>\)'
 	expect_match "node $major: ::jsscope block scope" "$(got bscope)" '^block scope \(context '
 	expect_contains "node $major: ::jsscope block variable" "$(got bscope)" \
 		'    blockVar: "inside-block"'
