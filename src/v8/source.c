@@ -21,7 +21,9 @@ static void describe(struct v8 *v8, v8_value v, struct util_buf *out)
 void v8_function_where(struct v8 *v8, const struct v8_funcinfo *fi, struct util_buf *out)
 {
 	int line, col;
-	const char *file = fi->script_name && fi->script_name[0] ? fi->script_name : "<unknown>";
+	const char *file = fi->script_name && fi->script_name[0] ? fi->script_name
+			   : fi->script				      ? "<unknown>"
+								      : "<builtin>";
 	if (fi->script && fi->start_pos >= 0 &&
 	    v8_script_line_col(v8, fi->script, fi->start_pos, &line, &col) == 0)
 		util_buf_printf(out, "%s:%d", file, line);
