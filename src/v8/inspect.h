@@ -66,12 +66,12 @@ struct v8_kinds {
 	int64_t buffer_byte_length, buffer_backing_store;
 	int64_t view_buffer, view_byte_offset, view_byte_length;
 	int64_t typed_length, typed_external, typed_base;
-	int elements_first_typed;     /* ElementsKind of UINT8_ELEMENTS */
+	int elements_first_typed;	/* ElementsKind of UINT8_ELEMENTS */
 	const char *const *typed_kinds; /* names from UINT8_ELEMENTS on, NULL-terminated */
 	int bigint_type, context_types_first, context_types_last;
 	/* ScopeInfo, beyond what v8_layout has. */
-	int scope_bit_extension_slot; /* has_context_extension_slot */
-	int scope_module_count_first; /* module_variable_count before the names */
+	int scope_bit_extension_slot;	/* has_context_extension_slot */
+	int scope_module_count_first;	/* module_variable_count before the names */
 	const char *const *scope_types; /* ScopeType names, in enum order */
 };
 const struct v8_kinds *v8_kinds(struct v8 *v8);

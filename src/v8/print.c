@@ -240,8 +240,8 @@ static int pr_oddball(struct pr *p, v8_value v)
 		return 0;
 	const struct v8_layout *L = v8_layout(p->v8);
 	if (p->o->json) {
-		util_buf_adds(p->out, hole			 ? "null"
-				      : kind == L->odd_true	 ? "true"
+		util_buf_adds(p->out, hole		     ? "null"
+				      : kind == L->odd_true  ? "true"
 				      : kind == L->odd_false ? "false"
 							     : "null");
 		return 1;
@@ -360,8 +360,8 @@ int v8_print(struct v8 *v8, v8_value v, const struct v8_print_opts *o, struct ut
 		if (v8_type(v8, v, &type) < 0) {
 			char why[256];
 			snprintf(why, sizeof(why), "%s", util_last_error());
-			return util_error("0x%llx is not a JavaScript value: %s", (unsigned long long)v,
-					  why);
+			return util_error("0x%llx is not a JavaScript value: %s",
+					  (unsigned long long)v, why);
 		}
 	}
 	struct pr p = {.v8 = v8, .o = o, .K = v8_kinds(v8), .out = out};

@@ -14,9 +14,9 @@ enum { OHT_ELEMENTS, OHT_DELETED, OHT_BUCKETS, OHT_START };
 
 struct table {
 	v8_value t;
-	int64_t used;	  /* entries in use, deleted ones included */
-	int64_t live;	  /* live entries */
-	int64_t first;	  /* index of the first entry */
+	int64_t used;	/* entries in use, deleted ones included */
+	int64_t live;	/* live entries */
+	int64_t first;	/* index of the first entry */
 	int entry_size; /* slots per entry: key (+ value) + chain */
 };
 

@@ -9,7 +9,7 @@
 
 #include "v8/inspect.h"
 
-#define PR_MAX_LEVEL 64		  /* nesting cap, whatever -d says */
+#define PR_MAX_LEVEL 64			 /* nesting cap, whatever -d says */
 #define PR_MAX_NODES (50u * 1000 * 1000) /* values printed per command */
 
 struct pr {
@@ -17,9 +17,9 @@ struct pr {
 	const struct v8_print_opts *o;
 	const struct v8_kinds *K;
 	struct util_buf *out;
-	int level;			 /* open containers */
-	v8_value stack[PR_MAX_LEVEL];	 /* the objects those containers print */
-	char first[PR_MAX_LEVEL];	 /* no entry yet in that container */
+	int level;		      /* open containers */
+	v8_value stack[PR_MAX_LEVEL]; /* the objects those containers print */
+	char first[PR_MAX_LEVEL];     /* no entry yet in that container */
 	size_t nodes;
 	int stopped; /* the node budget ran out */
 	int summary; /* one line: containers print their label only */

@@ -180,7 +180,8 @@ static void sloppy_items(struct pr *p, v8_value elements)
 	int64_t nmapped, nargs;
 	if (v8_field(p->v8, elements, K->sloppy_args_context, &ctx) < 0 ||
 	    v8_field(p->v8, elements, K->sloppy_args_arguments, &store) < 0 ||
-	    v8_fixed_length(p->v8, elements, &nmapped) < 0 || v8_fixed_length(p->v8, store, &nargs) < 0) {
+	    v8_fixed_length(p->v8, elements, &nmapped) < 0 ||
+	    v8_fixed_length(p->v8, store, &nargs) < 0) {
 		pr_item(p);
 		pr_unreadable(p);
 		return;
@@ -230,8 +231,8 @@ static void pr_arguments(struct pr *p, v8_value v)
 	if (!pr_may_open(p, v, "Arguments"))
 		return;
 	pr_open(p, v, "Arguments", "Arguments", '[');
-	if (elements_kind_of(p, v, &kind) < 0 || v8_field(p->v8, v, v8_layout(p->v8)->obj_elements,
-							   &elements) < 0) {
+	if (elements_kind_of(p, v, &kind) < 0 ||
+	    v8_field(p->v8, v, v8_layout(p->v8)->obj_elements, &elements) < 0) {
 		pr_item(p);
 		pr_unreadable(p);
 	} else if (kind == v8_layout(p->v8)->elements_dictionary + 1) {

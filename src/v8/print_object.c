@@ -81,7 +81,8 @@ int v8_constructor_of(struct v8 *v8, v8_value obj, v8_value *fn, struct util_buf
 	v8_value map, proto, ctor;
 	struct v8_funcinfo fi;
 	*fn = 0;
-	if (v8_map(v8, obj, &map) == 0 && v8_field(v8, map, v8_layout(v8)->map_prototype, &proto) == 0 &&
+	if (v8_map(v8, obj, &map) == 0 &&
+	    v8_field(v8, map, v8_layout(v8)->map_prototype, &proto) == 0 &&
 	    v8_is_js_receiver(v8, proto) && v8_object_get(v8, proto, "constructor", &ctor) == 1 &&
 	    v8_is_js_function(v8, ctor) && v8_funcinfo(v8, ctor, &fi) == 0) {
 		int named = fi.name[0] != 0;

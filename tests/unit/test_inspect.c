@@ -154,8 +154,8 @@ static int corrupt(void **state)
 	t->smis = member(&s, "smis");
 	t->holey = member(&s, "holey");
 	t->widget = member(&s, "widget");
-	assert_int_equal(v8_field(s.v8, member(&s, "map"), v8_kinds(s.v8)->collection_table, &t->table),
-			 0);
+	assert_int_equal(
+	    v8_field(s.v8, member(&s, "map"), v8_kinds(s.v8)->collection_table, &t->table), 0);
 	t->array_length = v8_layout(s.v8)->array_length;
 	close_session(&s);
 	copy_file(core_path, bad_path);
@@ -181,7 +181,8 @@ static void garbage_array_lengths(void **state)
 	clock_gettime(CLOCK_MONOTONIC, &b);
 	assert_non_null(out);
 	/* the three real elements, then the rest of the claimed length as a gap */
-	assert_string_equal(out, "[\n    10,\n    20,\n    30,\n    <2147483644 empty items>,\n]\n");
+	assert_string_equal(out,
+			    "[\n    10,\n    20,\n    30,\n    <2147483644 empty items>,\n]\n");
 	assert_true(b.tv_sec - a.tv_sec < 5);
 	free(out);
 	out = print(&s, t->holey, 2);
@@ -225,10 +226,10 @@ int main(void)
 {
 	static struct targets t;
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(prints_the_fixture),
-		cmocka_unit_test_prestate_setup_teardown(garbage_array_lengths, corrupt, NULL, &t),
-		cmocka_unit_test_prestate(garbage_map_word, &t),
-		cmocka_unit_test_prestate(lying_hash_table, &t),
+	    cmocka_unit_test(prints_the_fixture),
+	    cmocka_unit_test_prestate_setup_teardown(garbage_array_lengths, corrupt, NULL, &t),
+	    cmocka_unit_test_prestate(garbage_map_word, &t),
+	    cmocka_unit_test_prestate(lying_hash_table, &t),
 	};
 	return cmocka_run_group_tests(tests, make_core, remove_core);
 }
