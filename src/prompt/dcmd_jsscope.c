@@ -58,3 +58,9 @@ const struct dcmd dcmd_jsscope = {
     "stack and are not in the closure.",
     jsscope_run,
 };
+
+/* mdb_v8's name for the same command. */
+const struct dcmd dcmd_jsclosure = {
+    "jsclosure", "",	      "print the variables a function's closure can see (as ::jsscope)",
+    NULL,	 jsscope_run,
+};
