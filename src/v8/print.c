@@ -318,7 +318,7 @@ void pr_value(struct pr *p, v8_value v)
 {
 	if (p->stopped)
 		return;
-	if (++p->nodes > PR_MAX_NODES) {
+	if (++p->nodes > PR_MAX_NODES || p->out->len > PR_MAX_BYTES) {
 		p->stopped = 1;
 		pr_text(p, p->o->json ? "\"<output limit reached>\"" : "<output limit reached>");
 		return;

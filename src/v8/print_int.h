@@ -11,6 +11,7 @@
 
 #define PR_MAX_LEVEL 64			 /* nesting cap, whatever -d says */
 #define PR_MAX_NODES (50u * 1000 * 1000) /* values printed per command */
+#define PR_MAX_BYTES ((size_t)256 << 20)  /* output kept in memory per command */
 
 struct pr {
 	struct v8 *v8;
