@@ -77,5 +77,9 @@ done
 	echo "|---|---|---:|---:|---:|---|"
 	awk -F'\t' '/^# / { split($0, a, " "); file = a[2]; bytes = a[3]; next }
 		{ printf "| %.0f MB | %s | %s | %s | %s | %s |\n", bytes / 1e6, $2, $3, $4, $5, $6 }' "$RAW"
+	if [ -f "$ROOT/bench/out/heap-huge/results.txt" ]; then
+		echo
+		sed 's/\x1b\[[0-9;]*[A-Za-z]//g' "$ROOT/bench/out/heap-huge/results.txt"
+	fi
 } >"$RES"
 echo "wrote $RES"
