@@ -28,6 +28,7 @@ struct loader {
 	uint32_t node_fields, edge_fields, loc_fields;
 	enum role node_role[64], edge_role[8];
 	int loc_node, loc_script, loc_line, loc_col;
+	int off[8]; /* field offset of each role (R_TYPE..R_DETACH), -1 if absent */
 	uint64_t hdr_node_count, hdr_edge_count, hdr_root_index;
 	int has_node_count, has_edge_count, has_detachedness;
 	/* array fill state */
@@ -261,11 +262,65 @@ static void grow_nodes(struct snapshot *s, struct loader *L, uint64_t want)
 	L->cap = (uint32_t)cap;
 }
 
+static void role_offsets(struct loader *L, const enum role *roles, uint32_t count)
+{
+	for (int k = 0; k < 8; k++)
+		L->off[k] = -1;
+	for (uint32_t k = 0; k < count; k++)
+		if (roles[k] != R_OTHER)
+			L->off[roles[k]] = (int)k;
+}
+
+/* Whole node records at once: the common case inside a chunk. */
+static int node_records(struct loader *L, const uint64_t *v, size_t n, size_t *used)
+{
+	struct snapshot *s = L->s;
+	const uint32_t F = L->node_fields;
+	const int ot = L->off[R_TYPE], on = L->off[R_NAME], oi = L->off[R_ID], os = L->off[R_SELF],
+		  oe = L->off[R_EDGES], od = L->off[R_DETACH];
+	size_t i = 0;
+	for (; i + F <= n; i += F) {
+		const uint64_t *rec = v + i;
+		uint32_t at = s->node_count;
+		if (at >= UINT32_MAX - 3)
+			return snap_rd_fail(L->r, "too many nodes");
+		if (at >= L->cap)
+			grow_nodes(s, L, (uint64_t)at + 1);
+		if (rec[ot] >= s->n_node_types)
+			return snap_rd_fail(L->r, "node type out of range");
+		if ((rec[on] | rec[oi]) > UINT32_MAX)
+			return snap_rd_fail(L->r, "node name or id out of range");
+		s->n_type[at] = (uint8_t)rec[ot];
+		s->n_name[at] = (uint32_t)rec[on];
+		s->n_id[at] = (uint32_t)rec[oi];
+		if ((rec[oi] & 1) && rec[oi] > s->max_js_id)
+			s->max_js_id = (uint32_t)rec[oi];
+		s->n_self[at] = rec[os];
+		s->first_edge[at] = (uint32_t)L->edge_sum;
+		L->edge_sum += rec[oe];
+		if (L->edge_sum >= UINT32_MAX)
+			return snap_rd_fail(L->r, "too many edges");
+		if (od >= 0)
+			s->n_detached[at] = (uint8_t)(rec[od] & 3);
+		s->node_count++;
+	}
+	*used = i;
+	return 0;
+}
+
 static int node_sink(void *ctx, const uint64_t *v, size_t n)
 {
 	struct loader *L = ctx;
 	struct snapshot *s = L->s;
 	for (size_t i = 0; i < n; i++) {
+		if (L->field == 0 && n - i >= L->node_fields) {
+			size_t used = 0;
+			if (node_records(L, v + i, n - i, &used))
+				return -1;
+			i += used;
+			if (i >= n)
+				break;
+		}
 		uint32_t k = L->field;
 		uint32_t at = s->node_count;
 		if (k == 0) {
@@ -322,6 +377,7 @@ static int nodes(struct loader *L)
 	if (L->have_nodes)
 		return util_error("%s: two \"nodes\" sections", s->path);
 	grow_nodes(s, L, hint(L, L->hdr_node_count, L->node_fields));
+	role_offsets(L, L->node_role, L->node_fields);
 	L->field = 0;
 	if (snap_rd_uint_array(L->r, node_sink, L, "expected the nodes array"))
 		return -1;
@@ -354,11 +410,49 @@ static void grow_edges(struct snapshot *s, struct loader *L, uint64_t want)
 	L->ecap = cap;
 }
 
+/* Whole edge records at once. */
+static int edge_records(struct loader *L, const uint64_t *v, size_t n, size_t *used)
+{
+	struct snapshot *s = L->s;
+	const uint32_t F = L->edge_fields, NF = L->node_fields;
+	const int ot = L->off[R_TYPE], on = L->off[R_NAME], oto = L->off[R_TO];
+	const uint64_t limit = (uint64_t)s->node_count * NF;
+	size_t i = 0;
+	for (; i + F <= n; i += F) {
+		const uint64_t *rec = v + i;
+		uint64_t at = s->edge_count;
+		if (at >= L->edge_sum)
+			return snap_rd_fail(L->r, "more edges than the nodes' edge_count say");
+		if (at >= L->ecap)
+			grow_edges(s, L, at + 1);
+		if (rec[ot] >= s->n_edge_types - 1)
+			return snap_rd_fail(L->r, "edge type out of range");
+		if (rec[on] > UINT32_MAX)
+			return snap_rd_fail(L->r, "edge name out of range");
+		if (rec[oto] >= limit || rec[oto] % NF)
+			return snap_rd_fail(L->r, "edge points outside the nodes array");
+		s->e_type[at] = (uint8_t)rec[ot];
+		s->e_name[at] = (uint32_t)rec[on];
+		s->e_to[at] = (uint32_t)(rec[oto] / NF);
+		s->edge_count++;
+	}
+	*used = i;
+	return 0;
+}
+
 static int edge_sink(void *ctx, const uint64_t *v, size_t n)
 {
 	struct loader *L = ctx;
 	struct snapshot *s = L->s;
 	for (size_t i = 0; i < n; i++) {
+		if (L->field == 0 && n - i >= L->edge_fields) {
+			size_t used = 0;
+			if (edge_records(L, v + i, n - i, &used))
+				return -1;
+			i += used;
+			if (i >= n)
+				break;
+		}
 		uint64_t at = s->edge_count;
 		if (L->field == 0) {
 			if (at >= L->edge_sum)
@@ -400,6 +494,7 @@ static int edges(struct loader *L)
 	if (L->have_edges)
 		return util_error("%s: two \"edges\" sections", s->path);
 	grow_edges(s, L, hint(L, L->edge_sum, L->edge_fields));
+	role_offsets(L, L->edge_role, L->edge_fields);
 	L->field = 0;
 	if (snap_rd_uint_array(L->r, edge_sink, L, "expected the edges array"))
 		return -1;
