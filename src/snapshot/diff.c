@@ -52,10 +52,10 @@ int snap_diff(struct snap_census *base, struct snapshot *sa, struct snap_census 
 	struct util_map cur_keys = {0};
 	for (size_t k = 0; k < cur->n; k++)
 		util_map_upsert(&cur_keys, cur->rows[k].key, strlen(cur->rows[k].key))->value =
-			&cur->rows[k];
+		    &cur->rows[k];
 	for (size_t k = 0; k < base->n; k++) {
 		struct util_map_entry *me =
-			util_map_find(&cur_keys, base->rows[k].key, strlen(base->rows[k].key));
+		    util_map_find(&cur_keys, base->rows[k].key, strlen(base->rows[k].key));
 		const struct snap_class *b = me ? me->value : &empty_class;
 		struct snap_diff_row *r = &out->rows[out->n];
 		diff_class(&base->rows[k], sa, b, sb, r);
@@ -69,7 +69,7 @@ int snap_diff(struct snap_census *base, struct snapshot *sa, struct snap_census 
 	}
 	for (size_t k = 0; k < cur->n; k++) {
 		struct util_map_entry *me =
-			util_map_find(&cur_keys, cur->rows[k].key, strlen(cur->rows[k].key));
+		    util_map_find(&cur_keys, cur->rows[k].key, strlen(cur->rows[k].key));
 		if (!me || !me->value)
 			continue;
 		struct snap_diff_row *r = &out->rows[out->n];

@@ -169,7 +169,7 @@ int snap_dominator_tree(struct snapshot *s)
 	uint32_t count = s->node_count;
 	size_t len = (size_t)count + 1;
 	struct lt t = {.s = s};
-	uint32_t **arrays[] = {&t.parent, &t.ancestor, &t.label,       &t.semi,
+	uint32_t **arrays[] = {&t.parent, &t.ancestor,	&t.label,	&t.semi,
 			       &t.dom,	  &t.next_edge, &t.bucket_head, &t.bucket_next};
 	for (size_t i = 0; i < sizeof(arrays) / sizeof(arrays[0]); i++)
 		*arrays[i] = snap_calloc(len, sizeof(uint32_t));

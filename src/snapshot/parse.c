@@ -32,10 +32,10 @@ struct loader {
 	uint64_t hdr_node_count, hdr_edge_count, hdr_root_index;
 	int has_node_count, has_edge_count, has_detachedness;
 	/* array fill state */
-	uint32_t field;	  /* next field within the current record */
-	uint64_t values;  /* values read in the current section */
-	uint32_t cap;	  /* capacity of node / location arrays */
-	uint64_t ecap;	  /* capacity of edge arrays */
+	uint32_t field;	   /* next field within the current record */
+	uint64_t values;   /* values read in the current section */
+	uint32_t cap;	   /* capacity of node / location arrays */
+	uint64_t ecap;	   /* capacity of edge arrays */
 	uint64_t edge_sum; /* running sum of node edge_count */
 	uint32_t loc[4];
 };
@@ -61,8 +61,8 @@ static int type_list(struct loader *L, const struct snap_jv *types, int field, c
 		return util_error("%s: snapshot.meta has too many %s types", L->s->path, what);
 	for (size_t i = 0; i < t->n; i++)
 		if (t->items[i].kind != JV_STR)
-			return util_error("%s: snapshot.meta: %s type %zu is not a string", L->s->path,
-					  what, i);
+			return util_error("%s: snapshot.meta: %s type %zu is not a string",
+					  L->s->path, what, i);
 	*out = util_calloc(t->n + 1, sizeof(char *));
 	for (size_t i = 0; i < t->n; i++)
 		(*out)[i] = util_strdup(t->items[i].str);
@@ -84,7 +84,8 @@ static int fields(struct loader *L, const struct snap_jv *f, const char *what, u
 		return util_error("%s: snapshot.meta has no usable %s", L->s->path, what);
 	for (size_t i = 0; i < f->n; i++)
 		if (f->items[i].kind != JV_STR)
-			return util_error("%s: snapshot.meta: %s must be strings", L->s->path, what);
+			return util_error("%s: snapshot.meta: %s must be strings", L->s->path,
+					  what);
 	*count = (uint32_t)f->n;
 	return 0;
 }
@@ -203,9 +204,8 @@ static int header(struct loader *L)
 	L->loc_line = find_name(lf, "line");
 	L->loc_col = find_name(lf, "column");
 	L->loc_fields = lf && lf->kind == JV_ARR ? (uint32_t)lf->n : 0;
-	if (L->loc_fields > 64 ||
-	    (L->loc_fields && (L->loc_node < 0 || L->loc_script < 0 || L->loc_line < 0 ||
-			       L->loc_col < 0)))
+	if (L->loc_fields > 64 || (L->loc_fields && (L->loc_node < 0 || L->loc_script < 0 ||
+						     L->loc_line < 0 || L->loc_col < 0)))
 		L->loc_fields = 0; /* an unknown location layout: ignore locations */
 	int a = header_number(&h, "node_count", &L->hdr_node_count);
 	int b = header_number(&h, "edge_count", &L->hdr_edge_count);
@@ -229,9 +229,8 @@ out:
  * lying header cannot make us allocate without bound. */
 static uint64_t hint(struct loader *L, uint64_t claimed, uint64_t per_record)
 {
-	uint64_t left = L->s->file_size > snap_rd_offset(L->r)
-				? L->s->file_size - snap_rd_offset(L->r)
-				: 0;
+	uint64_t left =
+	    L->s->file_size > snap_rd_offset(L->r) ? L->s->file_size - snap_rd_offset(L->r) : 0;
 	uint64_t max = left / (2 * per_record) + 1;
 	if (claimed > max)
 		claimed = max;
@@ -388,8 +387,9 @@ static int nodes(struct loader *L)
 				  (unsigned long long)s->node_count * L->node_fields + L->field,
 				  L->node_fields);
 	if (L->has_node_count && L->hdr_node_count != s->node_count)
-		return util_error("%s: snapshot.node_count is %llu but the nodes array has %u nodes",
-				  s->path, (unsigned long long)L->hdr_node_count, s->node_count);
+		return util_error(
+		    "%s: snapshot.node_count is %llu but the nodes array has %u nodes", s->path,
+		    (unsigned long long)L->hdr_node_count, s->node_count);
 	if (!s->node_count)
 		return util_error("%s: the snapshot has no nodes", s->path);
 	s->first_edge[s->node_count] = (uint32_t)L->edge_sum;
@@ -456,7 +456,8 @@ static int edge_sink(void *ctx, const uint64_t *v, size_t n)
 		uint64_t at = s->edge_count;
 		if (L->field == 0) {
 			if (at >= L->edge_sum)
-				return snap_rd_fail(L->r, "more edges than the nodes' edge_count say");
+				return snap_rd_fail(L->r,
+						    "more edges than the nodes' edge_count say");
 			grow_edges(s, L, at + 1);
 		}
 		switch (L->edge_role[L->field]) {
@@ -535,8 +536,8 @@ static int loc_sink(void *ctx, const uint64_t *v, size_t n)
 			L->cap = L->cap ? L->cap * 2 : 64;
 			s->locs = util_realloc(s->locs, (size_t)L->cap * sizeof(*s->locs));
 		}
-		s->locs[s->loc_count++] = (struct snap_location){
-			L->loc[0] / L->node_fields, L->loc[1], L->loc[2], L->loc[3]};
+		s->locs[s->loc_count++] = (struct snap_location){L->loc[0] / L->node_fields,
+								 L->loc[1], L->loc[2], L->loc[3]};
 	}
 	return 0;
 }
@@ -584,7 +585,7 @@ static int strings(struct loader *L)
 				}
 				s->str_cap = s->str_cap ? s->str_cap * 2 : 1024;
 				s->str_off =
-					util_realloc(s->str_off, (size_t)s->str_cap * sizeof(uint64_t));
+				    util_realloc(s->str_off, (size_t)s->str_cap * sizeof(uint64_t));
 			}
 			s->str_off[s->str_count++] = b.len;
 			if (snap_rd_string(r, &b, SIZE_MAX / 2)) {
@@ -639,7 +640,8 @@ static int validate(struct loader *L)
 	if (!L->have_meta || !L->have_nodes)
 		return util_error("%s: not a heap snapshot (no \"%s\" section)", s->path,
 				  L->have_meta ? "nodes" : "snapshot");
-	if (L->hdr_root_index % L->node_fields || L->hdr_root_index / L->node_fields >= s->node_count)
+	if (L->hdr_root_index % L->node_fields ||
+	    L->hdr_root_index / L->node_fields >= s->node_count)
 		return util_error("%s: snapshot.root_index is outside the nodes array", s->path);
 	s->root = (uint32_t)(L->hdr_root_index / L->node_fields);
 	if (L->mode != SNAP_LOAD_FULL)
@@ -758,12 +760,12 @@ void snap_free(struct snapshot *s)
 		free(s->node_types[i]);
 	for (uint32_t i = 0; s->edge_types && s->edge_types[i]; i++)
 		free(s->edge_types[i]);
-	void *p[] = {s->path,	  s->node_types, s->edge_types, s->n_type,    s->n_name,
-		     s->n_id, s->n_detached, s->n_self,	 s->n_self_raw, s->first_edge, s->e_type,
-		     s->e_name,	  s->e_to,	 s->strs,	s->str_off,    s->locs,
-		     s->ret_first, s->ret_edge,	 s->ret_node,	s->flags,      s->essential,
-		     s->distance, s->dom, s->dfs_order,	 s->retained,	s->dom_first,  s->dom_kids,
-		     s->cls};
+	void *p[] = {s->path,	   s->node_types, s->edge_types, s->n_type,	s->n_name,
+		     s->n_id,	   s->n_detached, s->n_self,	 s->n_self_raw, s->first_edge,
+		     s->e_type,	   s->e_name,	  s->e_to,	 s->strs,	s->str_off,
+		     s->locs,	   s->ret_first,  s->ret_edge,	 s->ret_node,	s->flags,
+		     s->essential, s->distance,	  s->dom,	 s->dfs_order,	s->retained,
+		     s->dom_first, s->dom_kids,	  s->cls};
 	for (size_t i = 0; i < sizeof(p) / sizeof(p[0]); i++)
 		free(p[i]);
 	memset(s, 0, sizeof(*s));

@@ -402,8 +402,7 @@ struct uint_array {
 /* The common shape "123,45\n": digits, a comma, maybe a newline. Runs while at
  * least 24 bytes follow, so a number of up to 19 digits and the two bytes after
  * it can be read without bounds checks. Returns 1 at anything else. */
-static int fast_values(struct snap_rd *r, struct uint_array *a, const char **pp,
-		       const char *safe)
+static int fast_values(struct snap_rd *r, struct uint_array *a, const char **pp, const char *safe)
 {
 	const char *p = *pp;
 	while (p < safe) {
