@@ -12,6 +12,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -29,6 +30,8 @@ struct loader {
 	enum role node_role[64], edge_role[8];
 	int loc_node, loc_script, loc_line, loc_col;
 	int off[8]; /* field offset of each role (R_TYPE..R_DETACH), -1 if absent */
+	int deferred; /* second thread: node count unknown yet, checked after the join */
+	int split;    /* may read the sections after "nodes" in a second thread */
 	uint64_t hdr_node_count, hdr_edge_count, hdr_root_index;
 	int has_node_count, has_edge_count, has_detachedness;
 	/* array fill state */
@@ -416,13 +419,15 @@ static int edge_records(struct loader *L, const uint64_t *v, size_t n, size_t *u
 	struct snapshot *s = L->s;
 	const uint32_t F = L->edge_fields, NF = L->node_fields;
 	const int ot = L->off[R_TYPE], on = L->off[R_NAME], oto = L->off[R_TO];
-	const uint64_t limit = (uint64_t)s->node_count * NF;
+	const uint64_t limit = L->deferred ? (uint64_t)UINT32_MAX * NF : (uint64_t)s->node_count * NF;
 	size_t i = 0;
 	for (; i + F <= n; i += F) {
 		const uint64_t *rec = v + i;
 		uint64_t at = s->edge_count;
-		if (at >= L->edge_sum)
+		if (at >= L->edge_sum && !L->deferred)
 			return snap_rd_fail(L->r, "more edges than the nodes' edge_count say");
+		if (at >= UINT32_MAX - 1)
+			return snap_rd_fail(L->r, "too many edges");
 		if (at >= L->ecap)
 			grow_edges(s, L, at + 1);
 		if (rec[ot] >= s->n_edge_types - 1)
@@ -455,7 +460,7 @@ static int edge_sink(void *ctx, const uint64_t *v, size_t n)
 		}
 		uint64_t at = s->edge_count;
 		if (L->field == 0) {
-			if (at >= L->edge_sum)
+			if ((at >= L->edge_sum && !L->deferred) || at >= UINT32_MAX - 1)
 				return snap_rd_fail(L->r,
 						    "more edges than the nodes' edge_count say");
 			grow_edges(s, L, at + 1);
@@ -472,7 +477,8 @@ static int edge_sink(void *ctx, const uint64_t *v, size_t n)
 			s->e_name[at] = (uint32_t)v[i];
 			break;
 		case R_TO:
-			if (v[i] % L->node_fields || v[i] / L->node_fields >= s->node_count)
+			if (v[i] % L->node_fields ||
+			    v[i] / L->node_fields >= (L->deferred ? UINT32_MAX : s->node_count))
 				return snap_rd_fail(L->r, "edge points outside the nodes array");
 			s->e_to[at] = (uint32_t)(v[i] / L->node_fields);
 			break;
@@ -494,12 +500,12 @@ static int edges(struct loader *L)
 		return util_error("%s: \"edges\" comes before \"nodes\"", s->path);
 	if (L->have_edges)
 		return util_error("%s: two \"edges\" sections", s->path);
-	grow_edges(s, L, hint(L, L->edge_sum, L->edge_fields));
+	grow_edges(s, L, hint(L, L->deferred ? L->hdr_edge_count : L->edge_sum, L->edge_fields));
 	role_offsets(L, L->edge_role, L->edge_fields);
 	L->field = 0;
 	if (snap_rd_uint_array(L->r, edge_sink, L, "expected the edges array"))
 		return -1;
-	if (L->field || s->edge_count != L->edge_sum)
+	if (L->field || (!L->deferred && s->edge_count != L->edge_sum))
 		return util_error("%s: the edges array holds %llu edges but the nodes' edge_count "
 				  "add up to %llu",
 				  s->path, (unsigned long long)s->edge_count,
@@ -530,7 +536,8 @@ static int loc_sink(void *ctx, const uint64_t *v, size_t n)
 		if (++L->field < L->loc_fields)
 			continue;
 		L->field = 0;
-		if (L->loc[0] % L->node_fields || L->loc[0] / L->node_fields >= s->node_count)
+		if (L->loc[0] % L->node_fields ||
+		    (!L->deferred && L->loc[0] / L->node_fields >= s->node_count))
 			return snap_rd_fail(L->r, "location points outside the nodes array");
 		if (s->loc_count == L->cap) {
 			L->cap = L->cap ? L->cap * 2 : 64;
@@ -662,41 +669,156 @@ static int validate(struct loader *L)
 	return 0;
 }
 
-static int parse(struct loader *L)
+static int split_after_nodes(struct loader *L);
+
+/* "key": value pairs up to the closing brace. after_value: the reader stands
+ * after a value (a ',' or the '}' comes next), else right after the '{'. */
+static int sections(struct loader *L, int after_value)
 {
 	struct snap_rd *r = L->r;
 	struct util_buf key = {0};
 	int rc = -1;
-	snap_progress(L->s, "parsing");
-	if (snap_rd_expect(r, '{', "expected '{' at the start"))
-		return -1;
 	snap_rd_skip_ws(r);
-	if (snap_rd_peek(r) == '}') {
+	if (!after_value && snap_rd_peek(r) == '}') {
 		r->pos++;
-	} else {
-		for (;;) {
-			util_buf_reset(&key);
-			if (snap_rd_string(r, &key, 4096) || snap_rd_expect(r, ':', "expected ':'"))
-				goto out;
-			if (section(L, key.data ? key.data : ""))
-				goto out;
-			if (L->mode == SNAP_LOAD_NODES_ONLY && L->have_nodes)
-				break; /* the rest is not needed */
+		rc = 0;
+		goto out;
+	}
+	for (;; after_value = 1) {
+		if (after_value) {
 			snap_rd_skip_ws(r);
 			int c = snap_rd_peek(r);
 			r->pos++;
-			if (c == '}')
+			if (c == '}') {
+				rc = 0;
 				break;
+			}
 			if (c != ',') {
 				r->pos--;
 				snap_rd_fail(r, "expected ',' between sections");
 				goto out;
 			}
 		}
+		util_buf_reset(&key);
+		if (snap_rd_string(r, &key, 4096) || snap_rd_expect(r, ':', "expected ':'"))
+			goto out;
+		if (L->split && L->have_meta && !L->have_nodes && key.data && !strcmp(key.data, "nodes")) {
+			rc = split_after_nodes(L); /* the second thread read the rest */
+			goto out;
+		}
+		if (section(L, key.data ? key.data : ""))
+			goto out;
+		if (L->mode == SNAP_LOAD_NODES_ONLY && L->have_nodes) {
+			rc = 0; /* the rest is not needed */
+			break;
+		}
 	}
-	rc = validate(L);
 out:
 	util_buf_free(&key);
+	return rc;
+}
+
+/* The second reader: skips the nodes array (digits and commas only) and reads
+ * every section after it, while the first thread parses the nodes. */
+struct split {
+	struct loader L;
+	struct snap_rd r;
+	int rc;
+	char err[1024];
+};
+
+static void *after_nodes_thread(void *arg)
+{
+	struct split *sp = arg;
+	struct snap_rd *r = &sp->r;
+	sp->rc = -1;
+	if (!snap_rd_expect(r, '[', "expected the nodes array")) {
+		for (;;) {
+			snap_rd_fill(r, 1);
+			if (r->pos >= r->len) {
+				snap_rd_fail(r, "unterminated nodes array");
+				break;
+			}
+			const char *b = memchr(r->buf + r->pos, ']', r->len - r->pos);
+			if (b) {
+				r->pos = (size_t)(b - r->buf) + 1;
+				sp->rc = sections(&sp->L, 1);
+				break;
+			}
+			r->pos = r->len;
+		}
+	}
+	if (sp->rc)
+		snprintf(sp->err, sizeof(sp->err), "%s", util_last_error());
+	return NULL;
+}
+
+/* Checks what the second thread could not know: the node count. */
+static int check_after_split(struct loader *L)
+{
+	struct snapshot *s = L->s;
+	if (L->have_edges && s->edge_count != L->edge_sum)
+		return util_error("%s: the edges array holds %llu edges but the nodes' edge_count "
+				  "add up to %llu",
+				  s->path, (unsigned long long)s->edge_count,
+				  (unsigned long long)L->edge_sum);
+	for (uint64_t e = 0; e < s->edge_count; e++)
+		if (s->e_to[e] >= s->node_count)
+			return util_error("%s: edge %llu points outside the nodes array", s->path,
+					  (unsigned long long)e);
+	for (uint32_t i = 0; i < s->loc_count; i++)
+		if (s->locs[i].node >= s->node_count)
+			return util_error("%s: a location points outside the nodes array", s->path);
+	return 0;
+}
+
+static int split_after_nodes(struct loader *L)
+{
+	struct split *sp = util_calloc(1, sizeof(*sp));
+	pthread_t t;
+	int rc = -1;
+	sp->L = *L;
+	sp->L.r = &sp->r;
+	sp->L.deferred = 1;
+	sp->L.have_nodes = 1;
+	sp->L.split = 0;
+	sp->r.name = L->r->name;
+	sp->r.fd = open(L->s->path, O_RDONLY | O_CLOEXEC);
+	sp->r.base = snap_rd_offset(L->r);
+	sp->r.cap = 1 << 20;
+	sp->r.buf = util_malloc(sp->r.cap);
+	int threaded = sp->r.fd >= 0 && lseek(sp->r.fd, (off_t)sp->r.base, SEEK_SET) >= 0 &&
+		       pthread_create(&t, NULL, after_nodes_thread, sp) == 0;
+	if (!threaded) { /* no second thread: the ordinary way */
+		if (sp->r.fd >= 0)
+			close(sp->r.fd);
+		free(sp->r.buf);
+		free(sp);
+		L->split = 0;
+		return section(L, "nodes") ? -1 : sections(L, 1);
+	}
+	int a = nodes(L);
+	pthread_join(t, NULL);
+	close(sp->r.fd);
+	free(sp->r.buf);
+	if (a == 0 && sp->rc)
+		util_error("%s", sp->err);
+	if (a == 0 && sp->rc == 0) {
+		L->have_edges = sp->L.have_edges;
+		L->have_strings = sp->L.have_strings;
+		rc = check_after_split(L);
+	}
+	free(sp);
+	return rc;
+}
+
+static int parse(struct loader *L)
+{
+	struct snap_rd *r = L->r;
+	int rc = -1;
+	snap_progress(L->s, "parsing");
+	if (!snap_rd_expect(r, '{', "expected '{' at the start") && !sections(L, 0))
+		rc = validate(L);
 	if (L->s->progress)
 		fputs("\r\033[K", stderr);
 	return rc;
@@ -731,6 +853,9 @@ int snap_load(struct snapshot *s, const char *path, enum snap_load_mode mode)
 	s->file_size = S_ISREG(st.st_mode) ? (uint64_t)st.st_size : UINT64_MAX / 4;
 	s->progress = util_stderr_is_tty() && S_ISREG(st.st_mode) && st.st_size > (100 << 20);
 	posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+	const char *split = getenv("NODESCOPE_SPLIT_PARSE"); /* "always" / "never", for tests */
+	L.split = mode == SNAP_LOAD_FULL && S_ISREG(st.st_mode) &&
+		  (split ? !strcmp(split, "always") : st.st_size >= (16 << 20));
 	r.fd = fd;
 	r.cap = 1 << 20;
 	r.buf = util_malloc(r.cap);

@@ -26,6 +26,8 @@ node_matrix | while read -r major node; do
 	"$NODESCOPE" heap summary "$s3" --json >"$d/sum.json" 2>"$d/sum.err"
 	check "node $major: summary exits 0" test -s "$d/sum.json"
 	"$ORACLE_NODE" "$FIX/to_tsv.mjs" summary <"$d/sum.json" | sort >"$d/sum.ns"
+	NODESCOPE_SPLIT_PARSE=always "$NODESCOPE" heap summary "$s3" --json >"$d/sum-split.json" 2>&1
+	check "node $major: parsing with a second thread gives the same summary" cmp "$d/sum.json" "$d/sum-split.json"
 	leaked=$(awk -F'\t' '$2 == "LeakedRequest" { print $3 }' "$d/sum.ns")
 	expect_eq "node $major: summary counts the $((2 * LEAK)) live LeakedRequest objects" "$leaked" "$((2 * LEAK))"
 	new=$("$NODESCOPE" heap diff "$s1" "$s2" | awk '$NF == "LeakedRequest" { print $1 }')
