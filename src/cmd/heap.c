@@ -486,6 +486,13 @@ static int diff_two(const struct opts *o)
 	snap_census(&a, 0, 0, 1, &ca);
 	snap_census(&b, 0, 0, 1, &cb);
 	snap_diff(&ca, &a, &cb, &b, &d);
+	if (d.base_objects > 1000 && d.matched * 10 < d.base_objects)
+		fprintf(stderr,
+			"nodescope heap: warning: only %llu of %llu objects of %s are found again by id "
+			"in %s; object ids are only comparable between snapshots of one process (and, "
+			"through the inspector, of one session)\n",
+			(unsigned long long)d.matched, (unsigned long long)d.base_objects, o->files[0],
+			o->files[1]);
 	print_diff(o->files[0], o->files[1], &d, o);
 	snap_diff_free(&d);
 	snap_census_free(&ca);

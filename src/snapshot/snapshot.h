@@ -186,6 +186,7 @@ struct snap_diff_row {
 struct snap_diff {
 	struct snap_diff_row *rows;
 	size_t n;
+	uint64_t base_objects, matched; /* objects of the base, and those found again by id */
 };
 int snap_diff(struct snap_census *base, struct snapshot *sb, struct snap_census *cur,
 	      struct snapshot *sc, struct snap_diff *out);
