@@ -723,7 +723,8 @@ out:
 struct split {
 	struct loader L;
 	struct snap_rd r;
-	int rc;
+	int rc, done;
+	uint64_t offset; /* how far the second reader got, for the progress line */
 	char err[1024];
 };
 
@@ -750,6 +751,7 @@ static void *after_nodes_thread(void *arg)
 	}
 	if (sp->rc)
 		snprintf(sp->err, sizeof(sp->err), "%s", util_last_error());
+	__atomic_store_n(&sp->done, 1, __ATOMIC_RELEASE);
 	return NULL;
 }
 
@@ -783,6 +785,7 @@ static int split_after_nodes(struct loader *L)
 	sp->L.have_nodes = 1;
 	sp->L.split = 0;
 	sp->r.name = L->r->name;
+	sp->r.publish = &sp->offset;
 	sp->r.fd = open(L->s->path, O_RDONLY | O_CLOEXEC);
 	sp->r.base = snap_rd_offset(L->r);
 	sp->r.cap = 1 << 20;
@@ -797,8 +800,14 @@ static int split_after_nodes(struct loader *L)
 		L->split = 0;
 		return section(L, "nodes") ? -1 : sections(L, 1);
 	}
+	L->r->other = &sp->offset;
 	int a = nodes(L);
+	while (L->s->progress && !__atomic_load_n(&sp->done, __ATOMIC_ACQUIRE)) {
+		snap_rd_report(L->r);
+		usleep(100000);
+	}
 	pthread_join(t, NULL);
+	L->r->other = NULL;
 	close(sp->r.fd);
 	free(sp->r.buf);
 	if (a == 0 && sp->rc)

@@ -31,13 +31,23 @@ int snap_rd_fail(struct snap_rd *r, const char *what)
 			  (unsigned long long)snap_rd_offset(r));
 }
 
-static void report(struct snap_rd *r)
+/* Progress of the reading, on a terminal, about every 2 % of the file. */
+void snap_rd_report(struct snap_rd *r)
 {
-	if (!r->s || !r->s->progress || !r->s->file_size || r->base < r->next_report)
+	if (r->publish)
+		__atomic_store_n(r->publish, r->base + r->pos, __ATOMIC_RELAXED);
+	if (!r->s || !r->s->progress || !r->s->file_size)
 		return;
-	r->next_report = r->base + r->s->file_size / 50 + 1;
+	uint64_t at = r->base + r->pos;
+	if (r->other) {
+		uint64_t o = __atomic_load_n(r->other, __ATOMIC_RELAXED);
+		at = o > at ? o : at;
+	}
+	if (at < r->next_report)
+		return;
+	r->next_report = at + r->s->file_size / 50 + 1;
 	fprintf(stderr, "\rnodescope: reading %s: %3u%%", r->name,
-		(unsigned)(r->base * 100 / r->s->file_size));
+		(unsigned)(at * 100 / r->s->file_size));
 	fflush(stderr);
 }
 
@@ -49,7 +59,7 @@ void snap_rd_fill(struct snap_rd *r, size_t need)
 	r->base += r->pos;
 	r->len -= r->pos;
 	r->pos = 0;
-	report(r);
+	snap_rd_report(r);
 	while (r->len < need && !r->eof) {
 		ssize_t n = read(r->fd, r->buf + r->len, r->cap - r->len);
 		if (n < 0 && errno == EINTR)
