@@ -421,17 +421,13 @@ static void second_half(struct snapshot *s, int want_dominators)
 	snap_class_names(s);
 }
 
-static void nothing(struct snapshot *s, int unused)
-{
-	(void)s;
-	(void)unused;
-}
-
+/* Everything DevTools computes at load; without want_dominators (a comparison
+ * needs no retained sizes) the reverse edges and dominators are skipped. */
 int snap_analyze(struct snapshot *s, int want_dominators)
 {
 	struct second w = {.s = s};
 	if (!s->analyzed) {
-		if (run_pair(&w, first_half, 0))
+		if (want_dominators ? run_pair(&w, first_half, 0) : (first_half(s, 0), 0))
 			return -1;
 		w.phase = 1;
 		if (want_dominators ? run_pair(&w, second_half, 1) : (second_half(s, 0), 0))
@@ -445,8 +441,7 @@ int snap_analyze(struct snapshot *s, int want_dominators)
 	}
 	if (want_dominators && !s->dominated) {
 		snap_progress(s, "calculating dominators and retained sizes");
-		w.phase = 1;
-		if (run_pair(&w, nothing, 0))
+		if (snap_build_retainers(s) || snap_dominator_tree(s))
 			return -1;
 		snap_retained_sizes(s);
 		s->dominated = 1;
