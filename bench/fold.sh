@@ -100,9 +100,27 @@ awk 'BEGIN { srand(7); for (i = 0; i < 30000; i++) { d = 8 + int(rand() * 25); s
 runm ns_flame_100k "$NS" flame "$B/synthetic100k.folded"
 [ -f "$FG/flamegraph.pl" ] && run pl_flame_100k perl "$FG/flamegraph.pl" "$B/synthetic100k.folded"
 [ -x "$INFERNO_DIR/inferno-flamegraph" ] && runm inf_flame_100k "$INFERNO_DIR/inferno-flamegraph" "$B/synthetic100k.folded"
+# the 100k-sample SVGs in headless Chromium: load, search, zoom (ms)
+NODE22=$(sh scripts/fetch-node.sh 22 2>/dev/null)
+: >"$B/browser"
+if [ -x /usr/bin/chromium ] && [ -n "$NODE22" ]; then
+	for r in ns_flame_100k pl_flame_100k inf_flame_100k; do
+		[ -s "$B/$r.out" ] || continue
+		cp "$B/$r.out" "$B/$r.svg"
+		for i in 1 2 3; do
+			echo "$r $("$NODE22" bench/flame_browser_time.js /usr/bin/chromium "$B/$r.svg" 'fn1[0-9] ')" >>"$B/browser"
+		done
+	done
+fi
+brow() { # NAME LABEL: medians of load, search, zoom
+	grep "^$1 [0-9]" "$B/browser" | awk -v label="$2" '{ l[NR] = $2; s[NR] = $3; z[NR] = $4 }
+		function med(a, n,   i, j, t) { for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
+			return a[int((n + 1) / 2)] }
+		END { if (NR) printf "| %s | %d | %d | %d |\n", label, med(l, NR), med(s, NR), med(z, NR) }'
+}
 svgrow() { # NAME LABEL
 	[ -s "$B/$1.out" ] || return 0
-	size=$(wc -c <"$B/$1.out"); frames=$(grep -c '<title>' "$B/$1.out")
+	size=$(wc -c <"$B/$1.out"); frames=$(grep -o '<title>' "$B/$1.out" | wc -l)
 	awk -v n="$1" -v label="$2" -v size="$size" -v frames="$frames" '$1 == n { printf "| %s | %.3f | %.2f | %.1f MB | %.0f KB | %d |\n", label, $3 + $4, $2, $5 / 1024, size / 1024, frames - 1 }' "$B/times"
 }
 
@@ -134,7 +152,7 @@ svgrow() { # NAME LABEL
 	echo
 	awk '{ cpu[$1] = $3 + $4 } END {
 		b = cpu["ns_compat"]; if (b <= 0) exit
-		printf "Per CPU-second, \\`nodescope fold --compat\\` is"
+		printf "Per CPU-second, `nodescope fold --compat` is"
 		if (cpu["inferno"] > 0) printf " **%.1fx** inferno,", cpu["inferno"] / b
 		if (cpu["perl"] > 0) printf " **%.0fx** stackcollapse-perf.pl,", cpu["perl"] / b
 		if (cpu["ox"] > 0) printf " **%.0fx** 0x", cpu["ox"] / b
@@ -155,5 +173,19 @@ svgrow() { # NAME LABEL
 	echo
 	echo "nodescope's frame count includes the \"[N narrow frames merged]\" boxes that stand for siblings"
 	echo "narrower than --minwidth (0.1 px), which flamegraph.pl drops."
+	if [ -s "$B/browser" ]; then
+		echo
+		echo "## The 100,000-sample SVG in a browser"
+		echo
+		echo "Headless Chromium $(/usr/bin/chromium --version 2>/dev/null | awk '{print $2}'), driven by \`bench/flame_browser_time.js\` (DevTools protocol):"
+		echo "milliseconds until two animation frames after the load event, after \`search('fn1[0-9] ')\`, and after a click"
+		echo "on a frame (zoom). Medians of 3 fresh browser runs."
+		echo
+		echo "| SVG | load ms | search ms | zoom ms |"
+		echo "|---|---|---|---|"
+		brow ns_flame_100k "nodescope flame"
+		brow pl_flame_100k "flamegraph.pl"
+		brow inf_flame_100k "inferno-flamegraph"
+	fi
 } >"$RES"
 cat "$RES"
