@@ -206,6 +206,7 @@ struct session {
 	pid_t pid;
 	int launched, child_done, child_status;
 	int is_node; /* the executable's name says node */
+	char name[200]; /* "node server.js (pid 42)" */
 	struct prof_sampler *sampler;
 	struct prof_symset *syms; /* the target's, and its children's */
 	struct prof_recording *rec;
@@ -411,16 +412,20 @@ static void warn_names(struct session *ss)
 			st.blob_base = one.blob_base;
 		}
 	}
-	uint64_t unnamed = 0;
+	uint64_t unnamed = 0, interpreted = 0;
 	for (size_t i = 0; i < p->nsamples; i++) {
 		const struct out_stack *s = &p->stacks[p->samples[i].stack];
-		for (uint32_t j = 0; j < s->n; j++)
-			if (!strncmp(p->frames[s->frames[j]].name, "[JIT code", 9)) {
-				unnamed++;
-				break;
-			}
+		int u = 0, in = 0;
+		for (uint32_t j = 0; j < s->n; j++) {
+			const char *name = p->frames[s->frames[j]].name;
+			u |= !strncmp(name, "[unknown: JIT code", 18) || !strcmp(name, PROF_LABEL_REGEXP);
+			in |= !strcmp(name, PROF_LABEL_INTERPRETED);
+		}
+		unnamed += u;
+		interpreted += in;
 	}
 	double pct = p->nsamples ? 100.0 * (double)unnamed / (double)p->nsamples : 0;
+	double ipct = p->nsamples ? 100.0 * (double)interpreted / (double)p->nsamples : 0;
 	if (st.blob_remapped_anon && !ss->o->quiet)
 		fprintf(stderr, "nodescope record: V8's embedded builtins were found copied into anonymous memory at "
 				"0x%llx and named from the binary's symbols\n",
@@ -429,7 +434,7 @@ static void warn_names(struct session *ss)
 		fprintf(stderr,
 			"nodescope record: warning: no /tmp/perf-%d.map: the process was not started with "
 			"--perf-basic-prof, so JavaScript functions have no names (%.1f%% of samples show "
-			"[JIT code: no perf map]). Restart it with `node --perf-basic-prof ...` or "
+			PROF_LABEL_JIT_NO_MAP "). Restart it with `node --perf-basic-prof ...` or "
 			"NODE_OPTIONS=--perf-basic-prof (add --interpreted-frames-native-stack to name "
 			"interpreted frames too).\n",
 			(int)ss->pid, pct);
@@ -438,6 +443,11 @@ static void warn_names(struct session *ss)
 			"nodescope record: warning: %.1f%% of samples have JIT code that %s does not name "
 			"(started with --perf-basic-prof-only-functions? use --perf-basic-prof)\n",
 			pct, st.perf_map_path);
+	if (st.have_perf_map && ipct >= 5 && !ss->o->quiet)
+		fprintf(stderr,
+			"nodescope record: note: %.1f%% of samples run interpreted JavaScript, shown as " PROF_LABEL_INTERPRETED
+			": start node with --interpreted-frames-native-stack to name those functions\n",
+			ipct);
 }
 
 static int open_output(const char *path, FILE **out)
@@ -482,6 +492,27 @@ static int start_target(struct session *ss, struct prof_launch *l)
 	return 0;
 }
 
+/* "node server.js (pid 42)" from /proc/PID/cmdline, for titles. */
+static void describe_process(pid_t pid, char *buf, size_t len)
+{
+	char path[64], cmd[160];
+	snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
+	FILE *f = fopen(path, "re");
+	size_t n = f ? fread(cmd, 1, sizeof(cmd) - 1, f) : 0;
+	if (f)
+		fclose(f);
+	cmd[n] = 0;
+	for (size_t i = 0; i + 1 < n; i++)
+		if (!cmd[i])
+			cmd[i] = ' ';
+	const char *start = cmd;
+	const char *space = strchr(cmd, ' ');
+	const char *slash = memrchr(cmd, '/', space ? (size_t)(space - cmd) : strlen(cmd));
+	if (slash)
+		start = slash + 1; /* basename of the program */
+	snprintf(buf, len, "%s (pid %d)", *start ? start : "process", (int)pid);
+}
+
 static int exe_is_node(pid_t pid)
 {
 	char path[64], exe[4096];
@@ -508,9 +539,7 @@ static void install_signals(void)
 static int finish(struct session *ss, FILE *out)
 {
 	struct options *o = ss->o;
-	char name[160];
-	snprintf(name, sizeof(name), "%s (pid %d)", o->command ? o->command[0] : "process", (int)ss->pid);
-	prof_recording_finish(ss->rec, ss->start_ns, ss->end_ns, ss->wall_start_ns, name);
+	prof_recording_finish(ss->rec, ss->start_ns, ss->end_ns, ss->wall_start_ns, ss->name);
 	const struct out_profile *p = prof_recording_profile(ss->rec);
 	if (!o->quiet) {
 		progress(ss, 1);
@@ -569,6 +598,7 @@ int cmd_record(int argc, char **argv)
 	ss.syms = prof_symset_new();
 	prof_symset_get(ss.syms, ss.pid);
 	ss.is_node = exe_is_node(ss.pid);
+	describe_process(ss.pid, ss.name, sizeof(ss.name));
 	ss.rec = prof_recording_new(o.hz, prof_sampler_max_stack(ss.sampler), ss.syms);
 	if (!o.quiet)
 		fprintf(stderr, "nodescope record: sampling pid %d (%zu thread(s)) at %u Hz%s\n", (int)ss.pid,

@@ -62,6 +62,13 @@ void prof_sampler_close(struct prof_sampler *s);
 
 /* ---- symbolization (symbolize*.c, perfmap.c) ---- */
 
+/* Labels for what has no name, the same as `nodescope fold` writes. */
+#define PROF_LABEL_JIT_NO_MAP "[unknown: JIT code, no perf map]"
+#define PROF_LABEL_JIT_NOT_IN_MAP "[unknown: JIT code not in perf map]"
+#define PROF_LABEL_REGEXP "[unknown: regexp code, not in perf map]"
+#define PROF_LABEL_TRUNCATED "[unknown: truncated stack]"
+#define PROF_LABEL_INTERPRETED "[interpreted JS]"
+
 struct prof_frame_info {
 	const char *name; /* display name (';' never appears in it) */
 	const char *function, *file;

@@ -86,8 +86,11 @@ static void fill_attr(struct perf_event_attr *a, unsigned hz, int on_exec)
 }
 
 /* The message for a perf_event_open failure that no thread can get past. */
-static int open_error(int err, pid_t pid)
+static int open_error(int err, pid_t pid, unsigned hz)
 {
+	int max_rate = read_sysctl_int("/proc/sys/kernel/perf_event_max_sample_rate", 0);
+	if (err == EINVAL && max_rate > 0 && hz > (unsigned)max_rate)
+		return util_error("-F %u is above kernel.perf_event_max_sample_rate (%d)", hz, max_rate);
 	if (err == EACCES || err == EPERM) {
 		int paranoid = read_sysctl_int("/proc/sys/kernel/perf_event_paranoid", 2);
 		return util_error("perf_event_open on pid %d: permission denied (kernel.perf_event_paranoid=%d): "
@@ -139,7 +142,7 @@ static int open_thread(struct prof_sampler *s, pid_t tid, struct perf_event_attr
 				return 0;
 			if (errno == ENODEV || errno == EINVAL) /* offline CPU */
 				continue;
-			return open_error(errno, s->pid);
+			return open_error(errno, s->pid, attr->sample_freq > 0 ? (unsigned)attr->sample_freq : 0);
 		}
 		if (s->nfds == s->capfds) {
 			s->capfds = s->capfds ? 2 * s->capfds : 64;
@@ -213,7 +216,7 @@ int prof_sampler_open(struct prof_sampler **out, pid_t pid, unsigned hz, int on_
 	if (on_exec) {
 		rc = open_thread(s, pid, &attr);
 		if (rc == 0)
-			rc = open_error(ESRCH, pid);
+			rc = open_error(ESRCH, pid, hz);
 	} else {
 		/* Threads started while we open are caught by a new scan (or inherited). */
 		for (int round = 0; round < MAX_SCAN_ROUNDS; round++) {
@@ -222,7 +225,7 @@ int prof_sampler_open(struct prof_sampler **out, pid_t pid, unsigned hz, int on_
 				break;
 		}
 		if (rc == 0 && s->ntids == 0)
-			rc = open_error(ESRCH, pid);
+			rc = open_error(ESRCH, pid, hz);
 	}
 	if (rc < 0) {
 		prof_sampler_close(s);

@@ -5,6 +5,7 @@
  * distinct stacks rooted at the thread's name, and samples: the out_profile
  * every writer takes.
  */
+#include "profile/profile.h"
 #include "profile/record.h"
 #include "util/util.h"
 
@@ -212,6 +213,42 @@ static uint32_t stack_index(struct prof_recording *r, const uint32_t *frames, co
 	return (uint32_t)r->nstacks++;
 }
 
+static int frame_is(const struct prof_recording *r, uint32_t f, const char *name)
+{
+	return !strcmp(r->frames[f].name, name);
+}
+
+/* What `nodescope fold` does to a Node stack, on the root-first frames from
+ * index first: runs of Builtins_InterpreterEntryTrampoline (each interpreted
+ * frame, without --interpreted-frames-native-stack) become one "[interpreted
+ * JS]" frame, and unnamed JIT code called from a RegExp builtin is labelled as
+ * regexp code. Returns the new length. */
+static uint32_t node_aware(struct prof_recording *r, uint32_t *buf, uint8_t *tiers, uint32_t n, uint32_t first)
+{
+	uint32_t out = first;
+	for (uint32_t i = first; i < n; i++) {
+		if (frame_is(r, buf[i], "Builtins_InterpreterEntryTrampoline")) {
+			if (out > first && tiers[out - 1] == PROF_TIER_INTERP &&
+			    frame_is(r, buf[out - 1], PROF_LABEL_INTERPRETED))
+				continue;
+			struct prof_frame_info fi = {.name = PROF_LABEL_INTERPRETED, .kind = OUT_FRAME_OTHER};
+			buf[out] = frame_index(r, &fi);
+			tiers[out++] = PROF_TIER_INTERP;
+			continue;
+		}
+		if (out > first && frame_is(r, buf[i], PROF_LABEL_JIT_NOT_IN_MAP) &&
+		    !strncmp(r->frames[buf[out - 1]].name, "Builtins_RegExp", 15)) {
+			struct prof_frame_info fi = {.name = PROF_LABEL_REGEXP, .kind = OUT_FRAME_OTHER};
+			buf[out] = frame_index(r, &fi);
+			tiers[out++] = 0;
+			continue;
+		}
+		buf[out] = buf[i];
+		tiers[out++] = tiers[i];
+	}
+	return out;
+}
+
 /* Symbolizes one call chain into frame indices, outermost first, the thread's
  * name as the root. The chain holds context markers; user addresses after the
  * first are return addresses. */
@@ -230,7 +267,7 @@ static uint32_t chain_stack(struct prof_recording *r, const struct chain *c, uin
 		frames += ips[i] < (uint64_t)PERF_CONTEXT_MAX;
 	if (r->max_stack && frames >= r->max_stack) {
 		/* The kernel kept the leaf end: say the outer frames are missing. */
-		struct prof_frame_info cut = {.name = "[truncated stack]", .kind = OUT_FRAME_OTHER};
+		struct prof_frame_info cut = {.name = PROF_LABEL_TRUNCATED, .kind = OUT_FRAME_OTHER};
 		buf[n++] = frame_index(r, &cut);
 	}
 	uint32_t first = n;
@@ -260,6 +297,7 @@ static uint32_t chain_stack(struct prof_recording *r, const struct chain *c, uin
 	}
 	struct prof_frame_info root = {.name = r->threads[c->thread].name, .kind = OUT_FRAME_OTHER};
 	buf[0] = frame_index(r, &root);
+	n = node_aware(r, buf, tiers, n, first);
 	return stack_index(r, buf, tiers, n);
 }
 

@@ -342,8 +342,8 @@ static void resolve_user(struct prof_symbolizer *s, uint64_t addr, struct prof_f
 		return;
 	fi->kind = OUT_FRAME_OTHER;
 	if (m)
-		fi->name = fi->function = intern(s, s->perfmap_fd >= 0 ? "[JIT code not in the perf map]"
-								: "[JIT code: no perf map]");
+		fi->name = fi->function = intern(s, s->perfmap_fd >= 0 ? PROF_LABEL_JIT_NOT_IN_MAP
+								: PROF_LABEL_JIT_NO_MAP);
 	else
 		fi->name = fi->function = intern(s, "[unknown]");
 }

@@ -132,6 +132,9 @@ expect_eq "svg: exit 0" "$?" 0
 svg=$(cat "$D/formats.svg")
 expect_match "svg: an SVG document" "$svg" '^<svg .*xmlns="http://www.w3.org/2000/svg"'
 expect_contains "svg: the hot function is drawn" "$svg" "nodescopeHotLoop"
+# -o - writes folded stacks to stdout.
+out=$("$NODESCOPE" record -q -p "$FPID" -d 1 -o - 2>/dev/null)
+expect_match "-o -: folded stacks on stdout" "$out" '^node;.*nodescopeHotLoop .* [0-9]+$'
 # A thread id is not a process id: say which process it belongs to.
 tid=$(ls "/proc/$FPID/task" | grep -v "^$FPID\$" | head -1)
 err=$("$NODESCOPE" record -p "$tid" -d 1 -o "$D/x.folded" 2>&1)
@@ -142,7 +145,7 @@ kill "$FPID" 2>/dev/null
 start_fixture "$node_bin" 6
 err=$("$NODESCOPE" record -p "$FPID" -d 1 -o "$D/nomap.folded" 2>&1 >/dev/null)
 expect_contains "no perf map: warning names the flag" "$err" "--perf-basic-prof"
-expect_match "no perf map: JIT frames labelled" "$(cat "$D/nomap.folded")" '\[JIT code: no perf map\]'
+expect_match "no perf map: JIT frames labelled" "$(cat "$D/nomap.folded")" '\[unknown: JIT code, no perf map\]'
 
 # Ctrl-C ends an open-ended recording cleanly; the target keeps running.
 "$NODESCOPE" record -q -p "$FPID" -o "$D/sigint.folded" 2>"$D/sigint.err" &
