@@ -17,6 +17,7 @@
 #include "util/util.h"
 
 #include <dlfcn.h>
+#include <linux/perf_event.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -155,6 +156,68 @@ static void test_symbolize_self(void **state)
 	prof_symbolizer_stats(s, &st);
 	assert_false(st.blob_remapped_anon);
 	prof_symbolizer_free(s);
+}
+
+/* Stand-ins named like V8's builtins, so a recording of this process meets them. */
+__attribute__((noinline)) void Builtins_InterpreterEntryTrampoline(void)
+{
+	__asm__ volatile("nop; nop; nop; nop");
+}
+__attribute__((noinline)) void Builtins_JSEntry(void)
+{
+	__asm__ volatile("nop; nop; nop; nop");
+}
+
+static const char *stack_names(const struct out_profile *p, uint32_t stack, char *buf, size_t len)
+{
+	size_t off = 0;
+	buf[0] = 0;
+	for (uint32_t j = 0; j < p->stacks[stack].n && off < len; j++)
+		off += (size_t)snprintf(buf + off, len - off, "%s%s", j ? ";" : "", p->frames[p->stacks[stack].frames[j]].name);
+	return buf;
+}
+
+static void test_recording(void **state)
+{
+	(void)state;
+	struct prof_symset *syms = prof_symset_new();
+	struct prof_recording *r = prof_recording_new(99, 6, syms);
+	uint64_t entry = (uint64_t)(uintptr_t)&Builtins_JSEntry + 2;
+	uint64_t tramp = (uint64_t)(uintptr_t)&Builtins_InterpreterEntryTrampoline + 2;
+	uint64_t leaf = (uint64_t)(uintptr_t)&nodescope_test_marker_function;
+	/* Leaf first, as the kernel gives them: a leaf in three interpreted frames. */
+	const uint64_t a[] = {PERF_CONTEXT_USER, leaf, tramp, tramp, tramp, entry};
+	/* Six frames: as deep as max_stack, so the outer end was cut. */
+	const uint64_t b[] = {PERF_CONTEXT_USER, leaf, entry, entry, entry, entry, entry};
+	struct prof_raw_sample rs = {(uint32_t)getpid(), (uint32_t)getpid(), 2000, 6, a};
+	prof_recording_add(r, &rs);
+	rs.time_ns = 1000; /* out of order: the profile sorts by time */
+	prof_recording_add(r, &rs);
+	rs.time_ns = 3000;
+	rs.nips = 7;
+	rs.ips = b;
+	prof_recording_add(r, &rs);
+	assert_int_equal(prof_recording_samples(r), 3);
+	assert_int_equal(prof_recording_processes(r), 1);
+	prof_recording_finish(r, 500, 4000, 0, "test");
+	const struct out_profile *p = prof_recording_profile(r);
+	assert_int_equal(p->nsamples, 3);
+	assert_int_equal(p->nstacks, 2);
+	assert_true(p->samples[0].time_ns == 1000 && p->samples[2].time_ns == 3000);
+	char buf[1024], comm[64];
+	prof_target_comm(getpid(), getpid(), comm, sizeof(comm));
+	char want[1024];
+	snprintf(want, sizeof(want), "%s;Builtins_JSEntry;[interpreted JS];nodescope_test_marker_function", comm);
+	assert_string_equal(stack_names(p, p->samples[0].stack, buf, sizeof(buf)), want);
+	/* The trampoline run became one frame with the interpreter tier. */
+	assert_int_equal(p->stacks[p->samples[0].stack].tiers[2], PROF_TIER_INTERP);
+	snprintf(want, sizeof(want),
+		 "%s;[unknown: truncated stack];Builtins_JSEntry;Builtins_JSEntry;Builtins_JSEntry;Builtins_JSEntry;"
+		 "Builtins_JSEntry;nodescope_test_marker_function",
+		 comm);
+	assert_string_equal(stack_names(p, p->samples[2].stack, buf, sizeof(buf)), want);
+	prof_recording_free(r);
+	prof_symset_free(syms);
 }
 
 static void test_kernel_symbols(void **state)
@@ -375,6 +438,7 @@ int main(void)
 		cmocka_unit_test(test_jit_names),
 		cmocka_unit_test(test_symbolize_self),
 		cmocka_unit_test(test_kernel_symbols),
+		cmocka_unit_test(test_recording),
 		cmocka_unit_test(test_index),
 		cmocka_unit_test(test_pprof),
 		cmocka_unit_test(test_json_writers),
