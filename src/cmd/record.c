@@ -43,30 +43,33 @@ static void on_signal(int sig)
 
 static void usage(FILE *f)
 {
-	fputs("usage: nodescope record [-p PID | -- COMMAND [ARGS...]] [-F HZ] [-d SECONDS] -o OUT\n"
-	      "\n"
-	      "Samples the CPU of every thread of a process with perf_event_open (kernel and\n"
-	      "user call stacks, no perf binary needed) until SECONDS pass, Ctrl-C, or the\n"
-	      "process exits; the process keeps running. Names JavaScript functions from\n"
-	      "/tmp/perf-PID.map, which node writes when started with --perf-basic-prof.\n"
-	      "\n"
-	      "  -p PID         sample a running process\n"
-	      "  -- COMMAND...  start COMMAND and sample it and the processes it starts\n"
-	      "                 (--perf-basic-prof is added to NODE_OPTIONS); when -d ends\n"
-	      "                 first it is sent SIGTERM\n"
-	      "  -F HZ          samples per second per thread (default 99, at most 10000)\n"
-	      "  -d SECONDS     how long to sample (default: until Ctrl-C or exit)\n"
-	      "  -o OUT         output file; its name picks the format:\n"
-	      "                   *.folded            folded stacks (flamegraph.pl input); '-' = stdout\n"
-	      "                   *.svg               flame graph\n"
-	      "                   *.speedscope.json   speedscope\n"
-	      "                   *.pb.gz, *.pprof    pprof profile.proto, gzipped (go tool pprof)\n"
-	      "                   *.cpuprofile        Chrome DevTools / VS Code\n"
-	      "  --no-perf-map  do not add --perf-basic-prof to a launched node\n"
-	      "  -q             no progress on stderr\n"
-	      "\n"
-	      "Needs root, or CAP_PERFMON, or kernel.perf_event_paranoid <= 1 for your own processes.\n",
-	      f);
+	fputs(
+	    "usage: nodescope record [-p PID | -- COMMAND [ARGS...]] [-F HZ] [-d SECONDS] -o OUT\n"
+	    "\n"
+	    "Samples the CPU of every thread of a process with perf_event_open (kernel and\n"
+	    "user call stacks, no perf binary needed) until SECONDS pass, Ctrl-C, or the\n"
+	    "process exits; the process keeps running. Names JavaScript functions from\n"
+	    "/tmp/perf-PID.map, which node writes when started with --perf-basic-prof.\n"
+	    "\n"
+	    "  -p PID         sample a running process\n"
+	    "  -- COMMAND...  start COMMAND and sample it and the processes it starts\n"
+	    "                 (--perf-basic-prof is added to NODE_OPTIONS); when -d ends\n"
+	    "                 first it is sent SIGTERM\n"
+	    "  -F HZ          samples per second per thread (default 99, at most 10000)\n"
+	    "  -d SECONDS     how long to sample (default: until Ctrl-C or exit)\n"
+	    "  -o OUT         output file; its name picks the format:\n"
+	    "                   *.folded            folded stacks (flamegraph.pl input); '-' = "
+	    "stdout\n"
+	    "                   *.svg               flame graph\n"
+	    "                   *.speedscope.json   speedscope\n"
+	    "                   *.pb.gz, *.pprof    pprof profile.proto, gzipped (go tool pprof)\n"
+	    "                   *.cpuprofile        Chrome DevTools / VS Code\n"
+	    "  --no-perf-map  do not add --perf-basic-prof to a launched node\n"
+	    "  -q             no progress on stderr\n"
+	    "\n"
+	    "Needs root, or CAP_PERFMON, or kernel.perf_event_paranoid <= 1 for your own "
+	    "processes.\n",
+	    f);
 }
 
 static int ends_with(const char *s, const char *suffix)
@@ -109,7 +112,9 @@ static int bad_usage(const char *msg, const char *arg)
 		fprintf(stderr, "nodescope record: %s: '%s'\n", msg, arg);
 	else
 		fprintf(stderr, "nodescope record: %s\n", msg);
-	fputs("usage: nodescope record [-p PID | -- COMMAND...] [-F HZ] [-d SECONDS] -o OUT (see --help)\n", stderr);
+	fputs("usage: nodescope record [-p PID | -- COMMAND...] [-F HZ] [-d SECONDS] -o OUT (see "
+	      "--help)\n",
+	      stderr);
 	return 2;
 }
 
@@ -163,7 +168,8 @@ static int parse_args(int argc, char **argv, struct options *o, int *exit_now)
 		}
 	}
 	if (!o->pid == !o->command)
-		return bad_usage(o->pid ? "give either -p PID or -- COMMAND, not both" : "give -p PID or -- COMMAND",
+		return bad_usage(o->pid ? "give either -p PID or -- COMMAND, not both"
+					: "give -p PID or -- COMMAND",
 				 NULL);
 	if (!o->out)
 		return bad_usage("-o OUT is required", NULL);
@@ -196,7 +202,8 @@ static void add_perf_map_flag(char **command, int quiet)
 	setenv("NODE_OPTIONS", v, 1);
 	free(v);
 	if (!quiet)
-		fputs("nodescope record: adding --perf-basic-prof to NODE_OPTIONS so JavaScript frames get names "
+		fputs("nodescope record: adding --perf-basic-prof to NODE_OPTIONS so JavaScript "
+		      "frames get names "
 		      "(--no-perf-map to skip)\n",
 		      stderr);
 }
@@ -205,7 +212,7 @@ struct session {
 	struct options *o;
 	pid_t pid;
 	int launched, child_done, child_status;
-	int is_node; /* the executable's name says node */
+	int is_node;	/* the executable's name says node */
 	char name[200]; /* "node server.js (pid 42)" */
 	struct prof_sampler *sampler;
 	struct prof_symset *syms; /* the target's, and its children's */
@@ -250,8 +257,10 @@ static void progress(struct session *ss, int final)
 /* Samples until the duration ends, a signal comes, or the target exits. */
 static void sample_loop(struct session *ss)
 {
-	uint64_t deadline = ss->o->seconds > 0 ? ss->start_ns + (uint64_t)(ss->o->seconds * 1e9) : 0;
-	uint64_t next_refresh = ss->start_ns + 200000000ull, next_progress = ss->start_ns + 1000000000ull;
+	uint64_t deadline =
+	    ss->o->seconds > 0 ? ss->start_ns + (uint64_t)(ss->o->seconds * 1e9) : 0;
+	uint64_t next_refresh = ss->start_ns + 200000000ull,
+		 next_progress = ss->start_ns + 1000000000ull;
 	for (;;) {
 		prof_sampler_wait(ss->sampler, 100);
 		prof_sampler_drain(ss->sampler, on_sample, ss->rec);
@@ -305,7 +314,8 @@ static void stop_child(struct session *ss)
 		return;
 	kill(ss->pid, stop_signal == SIGINT || !stop_signal ? SIGTERM : stop_signal);
 	if (!wait_child(ss, 3000) && !ss->o->quiet)
-		fprintf(stderr, "nodescope record: the command (pid %d) is still running\n", (int)ss->pid);
+		fprintf(stderr, "nodescope record: the command (pid %d) is still running\n",
+			(int)ss->pid);
 }
 
 /* The stack trie of a profile: tiers of JS frames kept as fold does ("_[^*]"). */
@@ -345,9 +355,10 @@ static int write_flame(struct session *ss, const struct out_profile *p, int svg,
 	if (svg) {
 		char title[256], sub[256];
 		snprintf(title, sizeof(title), "nodescope record: %s", p->name ? p->name : "");
-		snprintf(sub, sizeof(sub), "%zu samples at %u Hz over %.1f s, all threads", p->nsamples, ss->o->hz,
-			 (double)(p->end_ns - p->start_ns) / 1e9);
-		struct out_flame_opts o = {.title = title, .subtitle = sub, .palette = OUT_PALETTE_NODE, .hash = 1};
+		snprintf(sub, sizeof(sub), "%zu samples at %u Hz over %.1f s, all threads",
+			 p->nsamples, ss->o->hz, (double)(p->end_ns - p->start_ns) / 1e9);
+		struct out_flame_opts o = {
+		    .title = title, .subtitle = sub, .palette = OUT_PALETTE_NODE, .hash = 1};
 		prof_stacks_sort_children(st);
 		rc = out_flame_svg(st, &o, out);
 	} else {
@@ -390,8 +401,8 @@ static void report_top(const struct out_profile *p, FILE *f)
 	for (size_t i = 1; i < p->nframes; i++)
 		if (self[i] > self[best])
 			best = i;
-	fprintf(f, "nodescope record: hottest function: %s (%.1f%% of samples)\n", p->frames[best].name,
-		100.0 * (double)self[best] / (double)p->nsamples);
+	fprintf(f, "nodescope record: hottest function: %s (%.1f%% of samples)\n",
+		p->frames[best].name, 100.0 * (double)self[best] / (double)p->nsamples);
 	free(self);
 }
 
@@ -418,7 +429,8 @@ static void warn_names(struct session *ss)
 		int u = 0, in = 0;
 		for (uint32_t j = 0; j < s->n; j++) {
 			const char *name = p->frames[s->frames[j]].name;
-			u |= !strncmp(name, "[unknown: JIT code", 18) || !strcmp(name, PROF_LABEL_REGEXP);
+			u |= !strncmp(name, "[unknown: JIT code", 18) ||
+			     !strcmp(name, PROF_LABEL_REGEXP);
 			in |= !strcmp(name, PROF_LABEL_INTERPRETED);
 		}
 		unnamed += u;
@@ -427,27 +439,35 @@ static void warn_names(struct session *ss)
 	double pct = p->nsamples ? 100.0 * (double)unnamed / (double)p->nsamples : 0;
 	double ipct = p->nsamples ? 100.0 * (double)interpreted / (double)p->nsamples : 0;
 	if (st.blob_remapped_anon && !ss->o->quiet)
-		fprintf(stderr, "nodescope record: V8's embedded builtins were found copied into anonymous memory at "
-				"0x%llx and named from the binary's symbols\n",
+		fprintf(stderr,
+			"nodescope record: V8's embedded builtins were found copied into anonymous "
+			"memory at "
+			"0x%llx and named from the binary's symbols\n",
 			(unsigned long long)st.blob_base);
 	if (!st.have_perf_map && (ss->is_node || unnamed))
-		fprintf(stderr,
-			"nodescope record: warning: no /tmp/perf-%d.map: the process was not started with "
-			"--perf-basic-prof, so JavaScript functions have no names (%.1f%% of samples show "
-			PROF_LABEL_JIT_NO_MAP "). Restart it with `node --perf-basic-prof ...` or "
-			"NODE_OPTIONS=--perf-basic-prof (add --interpreted-frames-native-stack to name "
-			"interpreted frames too).\n",
-			(int)ss->pid, pct);
+		fprintf(
+		    stderr,
+		    "nodescope record: warning: no /tmp/perf-%d.map: the process was not started "
+		    "with "
+		    "--perf-basic-prof, so JavaScript functions have no names (%.1f%% of samples "
+		    "show " PROF_LABEL_JIT_NO_MAP
+		    "). Restart it with `node --perf-basic-prof ...` or "
+		    "NODE_OPTIONS=--perf-basic-prof (add --interpreted-frames-native-stack to name "
+		    "interpreted frames too).\n",
+		    (int)ss->pid, pct);
 	else if (pct >= 5)
 		fprintf(stderr,
-			"nodescope record: warning: %.1f%% of samples have JIT code that %s does not name "
+			"nodescope record: warning: %.1f%% of samples have JIT code that %s does "
+			"not name "
 			"(started with --perf-basic-prof-only-functions? use --perf-basic-prof)\n",
 			pct, st.perf_map_path);
 	if (st.have_perf_map && ipct >= 5 && !ss->o->quiet)
-		fprintf(stderr,
-			"nodescope record: note: %.1f%% of samples run interpreted JavaScript, shown as " PROF_LABEL_INTERPRETED
-			": start node with --interpreted-frames-native-stack to name those functions\n",
-			ipct);
+		fprintf(
+		    stderr,
+		    "nodescope record: note: %.1f%% of samples run interpreted JavaScript, shown "
+		    "as " PROF_LABEL_INTERPRETED
+		    ": start node with --interpreted-frames-native-stack to name those functions\n",
+		    ipct);
 }
 
 static int open_output(const char *path, FILE **out)
@@ -544,25 +564,30 @@ static int finish(struct session *ss, FILE *out)
 	if (!o->quiet) {
 		progress(ss, 1);
 		fprintf(stderr,
-			"nodescope record: stopped (%s): %zu samples from %zu thread(s) of %zu process(es), %llu lost\n",
+			"nodescope record: stopped (%s): %zu samples from %zu thread(s) of %zu "
+			"process(es), %llu lost\n",
 			ss->stop_reason ? ss->stop_reason : "?", p->nsamples, p->nthreads,
-			prof_recording_processes(ss->rec),
-			(unsigned long long)ss->lost);
+			prof_recording_processes(ss->rec), (unsigned long long)ss->lost);
 		report_top(p, stderr);
 	}
 	if (ss->lost)
-		fprintf(stderr, "nodescope record: warning: %llu samples were lost (the ring buffer filled up): use a "
-				"lower -F\n",
+		fprintf(stderr,
+			"nodescope record: warning: %llu samples were lost (the ring buffer filled "
+			"up): use a "
+			"lower -F\n",
 			(unsigned long long)ss->lost);
 	warn_names(ss);
 	if (write_output(ss, out) != 0 || fflush(out) != 0) {
-		fprintf(stderr, "nodescope record: writing %s: %s\n", o->write_path, util_last_error());
+		fprintf(stderr, "nodescope record: writing %s: %s\n", o->write_path,
+			util_last_error());
 		return 1;
 	}
 	if (!o->quiet && strcmp(o->write_path, "-"))
 		fprintf(stderr, "nodescope record: wrote %s\n", o->write_path);
 	if (!p->nsamples && !o->quiet)
-		fputs("nodescope record: no samples: the process did not run on a CPU while recording\n", stderr);
+		fputs("nodescope record: no samples: the process did not run on a CPU while "
+		      "recording\n",
+		      stderr);
 	return 0;
 }
 
@@ -601,8 +626,8 @@ int cmd_record(int argc, char **argv)
 	describe_process(ss.pid, ss.name, sizeof(ss.name));
 	ss.rec = prof_recording_new(o.hz, prof_sampler_max_stack(ss.sampler), ss.syms);
 	if (!o.quiet)
-		fprintf(stderr, "nodescope record: sampling pid %d (%zu thread(s)) at %u Hz%s\n", (int)ss.pid,
-			prof_sampler_threads(ss.sampler), o.hz,
+		fprintf(stderr, "nodescope record: sampling pid %d (%zu thread(s)) at %u Hz%s\n",
+			(int)ss.pid, prof_sampler_threads(ss.sampler), o.hz,
 			o.seconds > 0 ? "" : "; Ctrl-C to stop");
 	sample_loop(&ss);
 	ss.lost = prof_sampler_lost(ss.sampler);
@@ -611,7 +636,8 @@ int cmd_record(int argc, char **argv)
 	stop_child(&ss);
 	rc = finish(&ss, out);
 	if (out != stdout && fclose(out) != 0 && !rc) {
-		fprintf(stderr, "nodescope record: writing %s: %s\n", o.write_path, strerror(errno));
+		fprintf(stderr, "nodescope record: writing %s: %s\n", o.write_path,
+			strerror(errno));
 		rc = 1;
 	}
 	if (rc && out != stdout)

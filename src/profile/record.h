@@ -89,11 +89,11 @@ void prof_symbolize_user(struct prof_symbolizer *s, uint64_t pc, int is_return,
 void prof_symbolize_kernel(struct prof_symbolizer *s, uint64_t pc, struct prof_frame_info *fi);
 /* What the recording could not name, for the final warnings. */
 struct prof_symbolizer_stats {
-	int have_perf_map;	 /* a perf map file was found */
+	int have_perf_map; /* a perf map file was found */
 	const char *perf_map_path;
 	size_t perf_map_entries;
-	int blob_remapped_anon;	 /* embedded builtins found in anonymous memory */
-	uint64_t blob_base;	 /* where */
+	int blob_remapped_anon; /* embedded builtins found in anonymous memory */
+	uint64_t blob_base;	/* where */
 };
 void prof_symbolizer_stats(const struct prof_symbolizer *s, struct prof_symbolizer_stats *st);
 void prof_symbolizer_free(struct prof_symbolizer *s);
@@ -157,8 +157,9 @@ struct prof_index {
 	size_t cap, count;
 };
 /* Returns the value for the key, or stores and returns new_value (*inserted = 1). */
-uint32_t prof_index_get(struct prof_index *x, uint64_t hash, int (*eq)(uint32_t value, const void *arg),
-			const void *arg, uint32_t new_value, int *inserted);
+uint32_t prof_index_get(struct prof_index *x, uint64_t hash,
+			int (*eq)(uint32_t value, const void *arg), const void *arg,
+			uint32_t new_value, int *inserted);
 void prof_index_free(struct prof_index *x);
 
 /* ---- recording (sample_recording.c) ---- */
@@ -166,16 +167,16 @@ void prof_index_free(struct prof_index *x);
 struct prof_recording;
 /* max_stack: chains this long were cut by the kernel, and get marked so. The
  * recording asks syms for a process's symbolizer when it first sees it. */
-struct prof_recording *prof_recording_new(unsigned hz, unsigned max_stack, struct prof_symset *syms);
+struct prof_recording *prof_recording_new(unsigned hz, unsigned max_stack,
+					  struct prof_symset *syms);
 /* Adds one raw sample (kept unsymbolized until prof_recording_finish). */
 void prof_recording_add(struct prof_recording *r, const struct prof_raw_sample *rs);
 /* Processes seen in the samples. */
 size_t prof_recording_processes(const struct prof_recording *r);
 uint64_t prof_recording_samples(const struct prof_recording *r);
 /* Symbolizes every distinct stack with sym and builds the profile. */
-void prof_recording_finish(struct prof_recording *r,
-			   uint64_t start_ns, uint64_t end_ns, uint64_t wall_start_ns,
-			   const char *name);
+void prof_recording_finish(struct prof_recording *r, uint64_t start_ns, uint64_t end_ns,
+			   uint64_t wall_start_ns, const char *name);
 const struct out_profile *prof_recording_profile(const struct prof_recording *r);
 void prof_recording_free(struct prof_recording *r);
 

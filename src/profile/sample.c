@@ -45,7 +45,8 @@ struct prof_sampler {
 	size_t scratch_len;
 };
 
-static long sys_perf_event_open(struct perf_event_attr *attr, pid_t pid, int cpu, int group, unsigned long flags)
+static long sys_perf_event_open(struct perf_event_attr *attr, pid_t pid, int cpu, int group,
+				unsigned long flags)
 {
 	return syscall(SYS_perf_event_open, attr, pid, cpu, group, flags);
 }
@@ -90,20 +91,24 @@ static int open_error(int err, pid_t pid, unsigned hz)
 {
 	int max_rate = read_sysctl_int("/proc/sys/kernel/perf_event_max_sample_rate", 0);
 	if (err == EINVAL && max_rate > 0 && hz > (unsigned)max_rate)
-		return util_error("-F %u is above kernel.perf_event_max_sample_rate (%d)", hz, max_rate);
+		return util_error("-F %u is above kernel.perf_event_max_sample_rate (%d)", hz,
+				  max_rate);
 	if (err == EACCES || err == EPERM) {
 		int paranoid = read_sysctl_int("/proc/sys/kernel/perf_event_paranoid", 2);
-		return util_error("perf_event_open on pid %d: permission denied (kernel.perf_event_paranoid=%d): "
-				  "run as root or as the process owner with CAP_PERFMON (CAP_SYS_ADMIN before "
-				  "Linux 5.8), or lower /proc/sys/kernel/perf_event_paranoid (1 lets owners profile "
-				  "their own processes)",
-				  (int)pid, paranoid);
+		return util_error(
+		    "perf_event_open on pid %d: permission denied (kernel.perf_event_paranoid=%d): "
+		    "run as root or as the process owner with CAP_PERFMON (CAP_SYS_ADMIN before "
+		    "Linux 5.8), or lower /proc/sys/kernel/perf_event_paranoid (1 lets owners "
+		    "profile "
+		    "their own processes)",
+		    (int)pid, paranoid);
 	}
 	if (err == ESRCH)
 		return util_error("process %d exited before sampling could start", (int)pid);
 	if (err == ENOENT || err == EOPNOTSUPP || err == ENODEV)
-		return util_error("perf_event_open: the cpu-clock software event is not supported here (%s)",
-				  strerror(err));
+		return util_error(
+		    "perf_event_open: the cpu-clock software event is not supported here (%s)",
+		    strerror(err));
 	if (err == EMFILE)
 		return util_error("perf_event_open: too many open files (raise `ulimit -n`)");
 	return util_error("perf_event_open on pid %d: %s", (int)pid, strerror(err));
@@ -123,8 +128,9 @@ static int map_ring(struct ring *r, int fd)
 	size_t len = (size_t)page * (RING_PAGES + 1);
 	void *m = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	if (m == MAP_FAILED)
-		return util_error("mmap of the perf ring buffer: %s (see /proc/sys/kernel/perf_event_mlock_kb)",
-				  strerror(errno));
+		return util_error(
+		    "mmap of the perf ring buffer: %s (see /proc/sys/kernel/perf_event_mlock_kb)",
+		    strerror(errno));
 	r->fd = fd;
 	r->meta = m;
 	r->data = (unsigned char *)m + page;
@@ -142,7 +148,8 @@ static int open_thread(struct prof_sampler *s, pid_t tid, struct perf_event_attr
 				return 0;
 			if (errno == ENODEV || errno == EINVAL) /* offline CPU */
 				continue;
-			return open_error(errno, s->pid, attr->sample_freq > 0 ? (unsigned)attr->sample_freq : 0);
+			return open_error(errno, s->pid,
+					  attr->sample_freq > 0 ? (unsigned)attr->sample_freq : 0);
 		}
 		if (s->nfds == s->capfds) {
 			s->capfds = s->capfds ? 2 * s->capfds : 64;
@@ -154,7 +161,8 @@ static int open_thread(struct prof_sampler *s, pid_t tid, struct perf_event_attr
 			if (map_ring(r, fd) != 0)
 				return -1;
 		} else if (ioctl(fd, PERF_EVENT_IOC_SET_OUTPUT, r->fd) != 0) {
-			return util_error("perf_event_open: cannot share the ring buffer: %s", strerror(errno));
+			return util_error("perf_event_open: cannot share the ring buffer: %s",
+					  strerror(errno));
 		}
 	}
 	if (s->ntids == s->captids) {
@@ -263,9 +271,11 @@ static void parse_sample(const unsigned char *rec, size_t size, prof_sample_fn f
 	uint64_t nr = v[5];
 	if (nr > (size - fixed) / 8)
 		return;
-	struct prof_raw_sample rs = {
-		.pid = pidtid[0], .tid = pidtid[1], .time_ns = v[3], .nips = nr,
-		.ips = (const uint64_t *)(const void *)(rec + fixed)};
+	struct prof_raw_sample rs = {.pid = pidtid[0],
+				     .tid = pidtid[1],
+				     .time_ns = v[3],
+				     .nips = nr,
+				     .ips = (const uint64_t *)(const void *)(rec + fixed)};
 	fn(&rs, arg);
 }
 

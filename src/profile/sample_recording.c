@@ -111,7 +111,8 @@ static int chain_eq(uint32_t value, const void *arg)
 {
 	const struct chain_key *k = arg;
 	const struct chain *c = &k->r->chains[value];
-	return c->thread == k->thread && c->n == k->n && !memcmp(k->r->ips + c->off, k->ips, k->n * sizeof(uint64_t));
+	return c->thread == k->thread && c->n == k->n &&
+	       !memcmp(k->r->ips + c->off, k->ips, k->n * sizeof(uint64_t));
 }
 
 void prof_recording_add(struct prof_recording *r, const struct prof_raw_sample *rs)
@@ -122,9 +123,11 @@ void prof_recording_add(struct prof_recording *r, const struct prof_raw_sample *
 	}
 	uint64_t time_ns = rs->time_ns;
 	struct chain_key k = {r, thread_index(r, rs->pid, rs->tid), rs->ips, (uint32_t)rs->nips};
-	uint64_t hash = util_hash(rs->ips, rs->nips * sizeof(uint64_t)) ^ ((uint64_t)k.thread * 0x9e3779b97f4a7c15ull);
+	uint64_t hash = util_hash(rs->ips, rs->nips * sizeof(uint64_t)) ^
+			((uint64_t)k.thread * 0x9e3779b97f4a7c15ull);
 	int inserted;
-	uint32_t ci = prof_index_get(&r->chain_ids, hash, chain_eq, &k, (uint32_t)r->nchains, &inserted);
+	uint32_t ci =
+	    prof_index_get(&r->chain_ids, hash, chain_eq, &k, (uint32_t)r->nchains, &inserted);
 	if (inserted) {
 		if (r->nips * sizeof(uint64_t) > MAX_CHAIN_BYTES) {
 			/* Out of room for new stacks: count it under an empty chain. */
@@ -139,7 +142,8 @@ void prof_recording_add(struct prof_recording *r, const struct prof_raw_sample *
 			r->ips = util_realloc(r->ips, r->capips * sizeof(uint64_t));
 		}
 		memcpy(r->ips + r->nips, rs->ips, rs->nips * sizeof(uint64_t));
-		r->chains[r->nchains++] = (struct chain){k.thread, (uint32_t)rs->nips, r->nips, 0, 0};
+		r->chains[r->nchains++] =
+		    (struct chain){k.thread, (uint32_t)rs->nips, r->nips, 0, 0};
 		r->nips += rs->nips;
 	}
 	r->chains[ci].count++;
@@ -164,8 +168,9 @@ static uint32_t frame_index(struct prof_recording *r, const struct prof_frame_in
 			r->frames = util_realloc(r->frames, r->capframes * sizeof(*r->frames));
 		}
 		/* Strings belong to the symbolizer's or this map's storage. */
-		r->frames[r->nframes] = (struct out_frame){e->key, fi->function ? fi->function : e->key,
-							   fi->file, fi->line, fi->col, fi->kind};
+		r->frames[r->nframes] = (struct out_frame){
+		    e->key,  fi->function ? fi->function : e->key, fi->file, fi->line, fi->col,
+		    fi->kind};
 		e->value = (void *)(uintptr_t)(++r->nframes);
 	}
 	return (uint32_t)((uintptr_t)e->value - 1);
@@ -183,16 +188,19 @@ static int stack_eq(uint32_t value, const void *arg)
 	const struct stack_key *k = arg;
 	const struct prof_recording *r = k->r;
 	size_t off = r->stack_off[value];
-	return r->stacks[value].n == k->n && !memcmp(r->stack_frames + off, k->frames, k->n * sizeof(uint32_t)) &&
+	return r->stacks[value].n == k->n &&
+	       !memcmp(r->stack_frames + off, k->frames, k->n * sizeof(uint32_t)) &&
 	       !memcmp(r->stack_tiers + off, k->tiers, k->n);
 }
 
-static uint32_t stack_index(struct prof_recording *r, const uint32_t *frames, const uint8_t *tiers, uint32_t n)
+static uint32_t stack_index(struct prof_recording *r, const uint32_t *frames, const uint8_t *tiers,
+			    uint32_t n)
 {
 	struct stack_key k = {r, frames, tiers, n};
 	int inserted;
 	uint64_t hash = util_hash(frames, n * sizeof(uint32_t)) ^ (util_hash(tiers, n) * 31);
-	uint32_t si = prof_index_get(&r->stack_ids, hash, stack_eq, &k, (uint32_t)r->nstacks, &inserted);
+	uint32_t si =
+	    prof_index_get(&r->stack_ids, hash, stack_eq, &k, (uint32_t)r->nstacks, &inserted);
 	if (!inserted)
 		return si;
 	if (r->nstacks == r->capstacks) {
@@ -202,7 +210,8 @@ static uint32_t stack_index(struct prof_recording *r, const uint32_t *frames, co
 	}
 	if (r->nstack_frames + n > r->capstack_frames) {
 		r->capstack_frames = (r->nstack_frames + n) * 2 + 1024;
-		r->stack_frames = util_realloc(r->stack_frames, r->capstack_frames * sizeof(uint32_t));
+		r->stack_frames =
+		    util_realloc(r->stack_frames, r->capstack_frames * sizeof(uint32_t));
 		r->stack_tiers = util_realloc(r->stack_tiers, r->capstack_frames);
 	}
 	memcpy(r->stack_frames + r->nstack_frames, frames, n * sizeof(uint32_t));
@@ -223,7 +232,8 @@ static int frame_is(const struct prof_recording *r, uint32_t f, const char *name
  * frame, without --interpreted-frames-native-stack) become one "[interpreted
  * JS]" frame, and unnamed JIT code called from a RegExp builtin is labelled as
  * regexp code. Returns the new length. */
-static uint32_t node_aware(struct prof_recording *r, uint32_t *buf, uint8_t *tiers, uint32_t n, uint32_t first)
+static uint32_t node_aware(struct prof_recording *r, uint32_t *buf, uint8_t *tiers, uint32_t n,
+			   uint32_t first)
 {
 	uint32_t out = first;
 	for (uint32_t i = first; i < n; i++) {
@@ -231,14 +241,16 @@ static uint32_t node_aware(struct prof_recording *r, uint32_t *buf, uint8_t *tie
 			if (out > first && tiers[out - 1] == PROF_TIER_INTERP &&
 			    frame_is(r, buf[out - 1], PROF_LABEL_INTERPRETED))
 				continue;
-			struct prof_frame_info fi = {.name = PROF_LABEL_INTERPRETED, .kind = OUT_FRAME_OTHER};
+			struct prof_frame_info fi = {.name = PROF_LABEL_INTERPRETED,
+						     .kind = OUT_FRAME_OTHER};
 			buf[out] = frame_index(r, &fi);
 			tiers[out++] = PROF_TIER_INTERP;
 			continue;
 		}
 		if (out > first && frame_is(r, buf[i], PROF_LABEL_JIT_NOT_IN_MAP) &&
 		    !strncmp(r->frames[buf[out - 1]].name, "Builtins_RegExp", 15)) {
-			struct prof_frame_info fi = {.name = PROF_LABEL_REGEXP, .kind = OUT_FRAME_OTHER};
+			struct prof_frame_info fi = {.name = PROF_LABEL_REGEXP,
+						     .kind = OUT_FRAME_OTHER};
 			buf[out] = frame_index(r, &fi);
 			tiers[out++] = 0;
 			continue;
@@ -252,7 +264,8 @@ static uint32_t node_aware(struct prof_recording *r, uint32_t *buf, uint8_t *tie
 /* Symbolizes one call chain into frame indices, outermost first, the thread's
  * name as the root. The chain holds context markers; user addresses after the
  * first are return addresses. */
-static uint32_t chain_stack(struct prof_recording *r, const struct chain *c, uint32_t *buf, uint8_t *tiers)
+static uint32_t chain_stack(struct prof_recording *r, const struct chain *c, uint32_t *buf,
+			    uint8_t *tiers)
 {
 	struct prof_symbolizer *sym = prof_symset_get(r->syms, r->thread_pids[c->thread]);
 	const uint64_t *ips = r->ips + c->off;
@@ -267,7 +280,8 @@ static uint32_t chain_stack(struct prof_recording *r, const struct chain *c, uin
 		frames += ips[i] < (uint64_t)PERF_CONTEXT_MAX;
 	if (r->max_stack && frames >= r->max_stack) {
 		/* The kernel kept the leaf end: say the outer frames are missing. */
-		struct prof_frame_info cut = {.name = PROF_LABEL_TRUNCATED, .kind = OUT_FRAME_OTHER};
+		struct prof_frame_info cut = {.name = PROF_LABEL_TRUNCATED,
+					      .kind = OUT_FRAME_OTHER};
 		buf[n++] = frame_index(r, &cut);
 	}
 	uint32_t first = n;
@@ -307,8 +321,8 @@ static int by_time(const void *a, const void *b)
 	return x->time_ns < y->time_ns ? -1 : x->time_ns > y->time_ns;
 }
 
-void prof_recording_finish(struct prof_recording *r, uint64_t start_ns,
-			   uint64_t end_ns, uint64_t wall_start_ns, const char *name)
+void prof_recording_finish(struct prof_recording *r, uint64_t start_ns, uint64_t end_ns,
+			   uint64_t wall_start_ns, const char *name)
 {
 	uint32_t maxn = 2;
 	for (size_t i = 0; i < r->nchains; i++)
@@ -332,19 +346,19 @@ void prof_recording_finish(struct prof_recording *r, uint64_t start_ns,
 	qsort(r->out_samples, r->nsamples, sizeof(*r->out_samples), by_time);
 	r->name = util_strdup(name);
 	r->profile = (struct out_profile){
-		.name = r->name,
-		.frames = r->frames,
-		.nframes = r->nframes,
-		.stacks = r->stacks,
-		.nstacks = r->nstacks,
-		.threads = r->threads,
-		.nthreads = r->nthreads,
-		.samples = r->out_samples,
-		.nsamples = r->nsamples,
-		.period_ns = r->hz ? 1000000000ull / r->hz : 0,
-		.start_ns = start_ns,
-		.end_ns = end_ns,
-		.wall_start_ns = wall_start_ns,
+	    .name = r->name,
+	    .frames = r->frames,
+	    .nframes = r->nframes,
+	    .stacks = r->stacks,
+	    .nstacks = r->nstacks,
+	    .threads = r->threads,
+	    .nthreads = r->nthreads,
+	    .samples = r->out_samples,
+	    .nsamples = r->nsamples,
+	    .period_ns = r->hz ? 1000000000ull / r->hz : 0,
+	    .start_ns = start_ns,
+	    .end_ns = end_ns,
+	    .wall_start_ns = wall_start_ns,
 	};
 }
 

@@ -48,7 +48,8 @@ static void test_perfmap_last_entry_wins(void **state)
 	struct prof_perfmap *m = perfmap_of(text, sizeof(text) - 1);
 	assert_int_equal(prof_perfmap_count(m), 4);
 	assert_string_equal(prof_perfmap_lookup(m, 0x1000), "JS:*new /a.js:1:1");
-	assert_string_equal(prof_perfmap_lookup(m, 0x1050), "JS:~old /a.js:1:1"); /* only old covers */
+	assert_string_equal(prof_perfmap_lookup(m, 0x1050),
+			    "JS:~old /a.js:1:1"); /* only old covers */
 	assert_string_equal(prof_perfmap_lookup(m, 0x1090), "JS:^later /b.js:2:3");
 	assert_string_equal(prof_perfmap_lookup(m, 0x200f), "RegExp:a+b");
 	assert_null(prof_perfmap_lookup(m, 0x2010));
@@ -74,8 +75,8 @@ static void test_perfmap_garbage(void **state)
 	assert_null(prof_perfmap_lookup(NULL, 1));
 }
 
-static uint8_t check_frame(const char *raw, const char *name, const char *function, const char *file, uint32_t line,
-			   uint32_t col, enum out_frame_kind kind)
+static uint8_t check_frame(const char *raw, const char *name, const char *function,
+			   const char *file, uint32_t line, uint32_t col, enum out_frame_kind kind)
 {
 	char buf[1024];
 	struct prof_frame_info fi;
@@ -96,27 +97,29 @@ static void test_jit_names(void **state)
 {
 	(void)state;
 	/* Tiers are dropped from the name (one frame per function) and kept as a mask. */
-	assert_int_equal(check_frame("JS:*fib /app/x.js:3:13", "fib /app/x.js:3:13", "fib", "/app/x.js", 3, 13,
-				     OUT_FRAME_JS),
+	assert_int_equal(check_frame("JS:*fib /app/x.js:3:13", "fib /app/x.js:3:13", "fib",
+				     "/app/x.js", 3, 13, OUT_FRAME_JS),
 			 PROF_TIER_TURBOFAN);
-	assert_int_equal(check_frame("JS:~fib /app/x.js:3:13", "fib /app/x.js:3:13", "fib", "/app/x.js", 3, 13,
-				     OUT_FRAME_JS),
+	assert_int_equal(check_frame("JS:~fib /app/x.js:3:13", "fib /app/x.js:3:13", "fib",
+				     "/app/x.js", 3, 13, OUT_FRAME_JS),
 			 PROF_TIER_INTERP);
-	assert_int_equal(check_frame("JS:o*onData /app/x.js:9:2", "onData /app/x.js:9:2", "onData", "/app/x.js", 9,
-				     2, OUT_FRAME_JS),
+	assert_int_equal(check_frame("JS:o*onData /app/x.js:9:2", "onData /app/x.js:9:2", "onData",
+				     "/app/x.js", 9, 2, OUT_FRAME_JS),
 			 PROF_TIER_TURBOFAN);
-	assert_int_equal(check_frame("JS:+'f /a.js:1:1", "f /a.js:1:1", "f", "/a.js", 1, 1, OUT_FRAME_JS),
-			 PROF_TIER_MAGLEV);
-	assert_int_equal(check_frame("JS:onload /a.js:1:1", "onload /a.js:1:1", "onload", "/a.js", 1, 1,
-				     OUT_FRAME_JS),
+	assert_int_equal(
+	    check_frame("JS:+'f /a.js:1:1", "f /a.js:1:1", "f", "/a.js", 1, 1, OUT_FRAME_JS),
+	    PROF_TIER_MAGLEV);
+	assert_int_equal(check_frame("JS:onload /a.js:1:1", "onload /a.js:1:1", "onload", "/a.js",
+				     1, 1, OUT_FRAME_JS),
 			 0);
-	check_frame("JS:^ /app/x.js:70:34", "(anonymous) /app/x.js:70:34", "(anonymous)", "/app/x.js", 70, 34,
+	check_frame("JS:^ /app/x.js:70:34", "(anonymous) /app/x.js:70:34", "(anonymous)",
+		    "/app/x.js", 70, 34, OUT_FRAME_JS);
+	check_frame("LazyCompile:*emit node:events:471", "emit node:events:471", "emit",
+		    "node:events", 471, 0, OUT_FRAME_JS);
+	check_frame("JS:*get size /a.js:5:7", "get size /a.js:5:7", "get size", "/a.js", 5, 7,
 		    OUT_FRAME_JS);
-	check_frame("LazyCompile:*emit node:events:471", "emit node:events:471", "emit", "node:events", 471, 0,
-		    OUT_FRAME_JS);
-	check_frame("JS:*get size /a.js:5:7", "get size /a.js:5:7", "get size", "/a.js", 5, 7, OUT_FRAME_JS);
-	check_frame("Builtin:ArrayTimSort", "Builtins_ArrayTimSort", "Builtins_ArrayTimSort", NULL, 0, 0,
-		    OUT_FRAME_OTHER);
+	check_frame("Builtin:ArrayTimSort", "Builtins_ArrayTimSort", "Builtins_ArrayTimSort", NULL,
+		    0, 0, OUT_FRAME_OTHER);
 	check_frame("RegExp:^a;b$", "RegExp:^a:b$", "RegExp:^a:b$", NULL, 0, 0, OUT_FRAME_OTHER);
 	check_frame("JS:*noposition", "noposition", "noposition", NULL, 0, 0, OUT_FRAME_JS);
 	/* A tiny buffer truncates, never overflows. */
@@ -173,7 +176,8 @@ static const char *stack_names(const struct out_profile *p, uint32_t stack, char
 	size_t off = 0;
 	buf[0] = 0;
 	for (uint32_t j = 0; j < p->stacks[stack].n && off < len; j++)
-		off += (size_t)snprintf(buf + off, len - off, "%s%s", j ? ";" : "", p->frames[p->stacks[stack].frames[j]].name);
+		off += (size_t)snprintf(buf + off, len - off, "%s%s", j ? ";" : "",
+					p->frames[p->stacks[stack].frames[j]].name);
 	return buf;
 }
 
@@ -207,12 +211,14 @@ static void test_recording(void **state)
 	char buf[1024], comm[64];
 	prof_target_comm(getpid(), getpid(), comm, sizeof(comm));
 	char want[1024];
-	snprintf(want, sizeof(want), "%s;Builtins_JSEntry;[interpreted JS];nodescope_test_marker_function", comm);
+	snprintf(want, sizeof(want),
+		 "%s;Builtins_JSEntry;[interpreted JS];nodescope_test_marker_function", comm);
 	assert_string_equal(stack_names(p, p->samples[0].stack, buf, sizeof(buf)), want);
 	/* The trampoline run became one frame with the interpreter tier. */
 	assert_int_equal(p->stacks[p->samples[0].stack].tiers[2], PROF_TIER_INTERP);
 	snprintf(want, sizeof(want),
-		 "%s;[unknown: truncated stack];Builtins_JSEntry;Builtins_JSEntry;Builtins_JSEntry;Builtins_JSEntry;"
+		 "%s;[unknown: truncated "
+		 "stack];Builtins_JSEntry;Builtins_JSEntry;Builtins_JSEntry;Builtins_JSEntry;"
 		 "Builtins_JSEntry;nodescope_test_marker_function",
 		 comm);
 	assert_string_equal(stack_names(p, p->samples[2].stack, buf, sizeof(buf)), want);
@@ -254,7 +260,8 @@ static void test_index(void **state)
 	struct prof_index x = {0};
 	int inserted;
 	for (uint32_t i = 0; i < 5000; i++) {
-		uint32_t v = prof_index_get(&x, i % 7, u32_eq, &i, i, &inserted); /* many collisions */
+		uint32_t v =
+		    prof_index_get(&x, i % 7, u32_eq, &i, i, &inserted); /* many collisions */
 		assert_int_equal(v, i);
 		assert_true(inserted);
 	}
@@ -268,20 +275,21 @@ static void test_index(void **state)
 /* ---- a profile to write ---- */
 
 static const struct out_frame frames[] = {
-	{"node", "node", NULL, 0, 0, OUT_FRAME_OTHER},
-	{"uv_run", "uv_run", NULL, 0, 0, OUT_FRAME_NATIVE},
-	{"hot /a \"q\".js:7:26", "hot", "/a \"q\".js", 7, 26, OUT_FRAME_JS},
-	{"schedule_[k]", "schedule_[k]", NULL, 0, 0, OUT_FRAME_KERNEL},
+    {"node", "node", NULL, 0, 0, OUT_FRAME_OTHER},
+    {"uv_run", "uv_run", NULL, 0, 0, OUT_FRAME_NATIVE},
+    {"hot /a \"q\".js:7:26", "hot", "/a \"q\".js", 7, 26, OUT_FRAME_JS},
+    {"schedule_[k]", "schedule_[k]", NULL, 0, 0, OUT_FRAME_KERNEL},
 };
 static const uint32_t s0[] = {0, 1, 2}, s1[] = {0, 1, 2, 3}, s2[] = {0, 1};
 static const uint8_t t0[] = {0, 0, 8}, t1[] = {0, 0, 8, 0}, t2[] = {0, 0};
 static const struct out_stack stacks[] = {{s0, t0, 3}, {s1, t1, 4}, {s2, t2, 2}};
 static const struct out_thread threads[] = {{"node", 100}, {"worker", 101}};
 static const struct out_sample samples[] = {
-	{0, 0, 1000000}, {0, 0, 2000000}, {1, 0, 3000000}, {2, 1, 3500000}, {0, 0, 4000000},
+    {0, 0, 1000000}, {0, 0, 2000000}, {1, 0, 3000000}, {2, 1, 3500000}, {0, 0, 4000000},
 };
 static const struct out_profile profile = {
-	"test (pid 1)", frames, 4, stacks, 3, threads, 2, samples, 5, 10000000, 500000, 5000000, 1700000000000000000ull};
+    "test (pid 1)",	   frames, 4, stacks, 3, threads, 2, samples, 5, 10000000, 500000, 5000000,
+    1700000000000000000ull};
 
 static char *write_to_string(int (*fn)(const struct out_profile *, FILE *), size_t *len)
 {
@@ -405,7 +413,7 @@ static void test_pprof(void **state)
 	assert_string_equal(strings[0], "");
 	assert_true(fn_name[3] < nstrings);
 	assert_string_equal(strings[fn_name[3]], "hot"); /* JS frames: the function name */
-	assert_int_equal(leaf_of_first, 3);		   /* stack 0's leaf is frame 2 = id 3 */
+	assert_int_equal(leaf_of_first, 3);		 /* stack 0's leaf is frame 2 = id 3 */
 	for (size_t i = 0; i < nstrings; i++)
 		free((char *)strings[i]);
 }
@@ -415,16 +423,20 @@ static void test_json_writers(void **state)
 	(void)state;
 	size_t len;
 	char *s = write_to_string(out_speedscope_write, &len);
-	assert_non_null(strstr(s, "\"$schema\":\"https://www.speedscope.app/file-format-schema.json\""));
-	assert_non_null(strstr(s, "{\"name\":\"hot\",\"file\":\"/a \\\"q\\\".js\",\"line\":7,\"col\":26}"));
+	assert_non_null(
+	    strstr(s, "\"$schema\":\"https://www.speedscope.app/file-format-schema.json\""));
+	assert_non_null(
+	    strstr(s, "{\"name\":\"hot\",\"file\":\"/a \\\"q\\\".js\",\"line\":7,\"col\":26}"));
 	assert_non_null(strstr(s, "\"name\":\"node (tid 100)\""));
 	assert_non_null(strstr(s, "\"name\":\"worker (tid 101)\""));
-	assert_non_null(strstr(s, "[1,2],[1,2],[1,2,3],[1,2]")); /* thread 100, time order, root left out */
+	assert_non_null(
+	    strstr(s, "[1,2],[1,2],[1,2,3],[1,2]")); /* thread 100, time order, root left out */
 	free(s);
 	s = write_to_string(out_cpuprofile_write, &len);
 	assert_non_null(strstr(s, "\"functionName\":\"(root)\""));
-	assert_non_null(strstr(s, "\"functionName\":\"hot\",\"scriptId\":\"3\",\"url\":\"file:///a \\\"q\\\".js\","
-				  "\"lineNumber\":6,\"columnNumber\":25"));
+	assert_non_null(strstr(
+	    s, "\"functionName\":\"hot\",\"scriptId\":\"3\",\"url\":\"file:///a \\\"q\\\".js\","
+	       "\"lineNumber\":6,\"columnNumber\":25"));
 	assert_non_null(strstr(s, "\"startTime\":500,\"endTime\":5000"));
 	assert_non_null(strstr(s, "\"timeDeltas\":[500,1000,1000,500,500]"));
 	free(s);
@@ -433,15 +445,15 @@ static void test_json_writers(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_perfmap_last_entry_wins),
-		cmocka_unit_test(test_perfmap_garbage),
-		cmocka_unit_test(test_jit_names),
-		cmocka_unit_test(test_symbolize_self),
-		cmocka_unit_test(test_kernel_symbols),
-		cmocka_unit_test(test_recording),
-		cmocka_unit_test(test_index),
-		cmocka_unit_test(test_pprof),
-		cmocka_unit_test(test_json_writers),
+	    cmocka_unit_test(test_perfmap_last_entry_wins),
+	    cmocka_unit_test(test_perfmap_garbage),
+	    cmocka_unit_test(test_jit_names),
+	    cmocka_unit_test(test_symbolize_self),
+	    cmocka_unit_test(test_kernel_symbols),
+	    cmocka_unit_test(test_recording),
+	    cmocka_unit_test(test_index),
+	    cmocka_unit_test(test_pprof),
+	    cmocka_unit_test(test_json_writers),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
