@@ -99,7 +99,10 @@ static void print_js_verbose(struct jsstack_state *s, const struct v8_frame *f,
 	struct util_buf b = {0};
 	frame_position(v8, f, fi, &fp);
 	fprintf(out, "        kind: %s\n", v8_frame_kind_name(f->kind));
-	fprintf(out, "        file: %s\n", fi->script_name[0] ? fi->script_name : "<unknown>");
+	fprintf(out, "        file: %s\n",
+		fi->script_name[0]		  ? fi->script_name
+		: f->kind == V8_FRAME_BUILTIN ? "<V8 builtin>"
+					      : "<unknown>");
 	if (fp.how && !strcmp(fp.how, "executing"))
 		fprintf(out, "        posn: line %d, column %d (executing)\n", fp.line, fp.col);
 	else if (fp.how)
@@ -283,11 +286,13 @@ static int on_frame(struct v8 *v8, const struct v8_frame *f, void *arg)
 
 static int walk_thread(struct jsstack_state *s, const struct img_thread *t, int header)
 {
+	int first = t == img_thread_at(s->ctx->img, 0); /* the one that got the signal */
 	FILE *out = s->ctx->out;
 	if (s->o.json) {
-		fprintf(out, "{\"tid\":%d,\"signal\":%d,\"frames\":[", (int)t->tid, t->signal);
+		fprintf(out, "{\"tid\":%d,\"signal\":%d,\"frames\":[", (int)t->tid,
+			first ? t->signal : 0);
 	} else if (header) {
-		fprintf(out, "thread %d%s:\n", (int)t->tid, t->signal ? " (signalled)" : "");
+		fprintf(out, "thread %d%s:\n", (int)t->tid, first ? " (received the signal)" : "");
 	}
 	s->nframes = 0;
 	s->elided = 0;
