@@ -43,11 +43,16 @@ struct prof_raw_sample {
 	uint64_t time_ns;
 	uint64_t nips;
 	const uint64_t *ips;
+	/* With a stack copy: frame and stack pointer, and the copied stack from sp. */
+	uint64_t bp, sp;
+	const unsigned char *stack;
+	uint64_t stack_len;
 };
 /* Opens cpu-clock sampling events at hz on every thread of pid (and, by
  * inheritance, threads created later). With on_exec the events start when pid
- * calls exec (for a launched command). */
-int prof_sampler_open(struct prof_sampler **out, pid_t pid, unsigned hz, int on_exec);
+ * calls exec (for a launched command). stack_bytes > 0 also copies that much
+ * of the user stack with the frame and stack pointers into each sample. */
+int prof_sampler_open(struct prof_sampler **out, pid_t pid, unsigned hz, int on_exec, unsigned stack_bytes);
 /* Waits up to timeout_ms for data; 0 on timeout or data, -1 on error. */
 int prof_sampler_wait(struct prof_sampler *s, int timeout_ms);
 typedef void (*prof_sample_fn)(const struct prof_raw_sample *rs, void *arg);
@@ -175,8 +180,13 @@ void prof_recording_add(struct prof_recording *r, const struct prof_raw_sample *
 size_t prof_recording_processes(const struct prof_recording *r);
 uint64_t prof_recording_samples(const struct prof_recording *r);
 /* Symbolizes every distinct stack with sym and builds the profile. */
+/* Names a JSFunction (a tagged pointer seen in a frame's function slot) of
+ * process pid, filling fi with strings that live as long as the resolver's
+ * owner; 0 when named. */
+typedef int (*prof_js_resolver)(void *arg, pid_t pid, uint64_t function, struct prof_frame_info *fi);
+/* With resolve (may be NULL), JS frames left unnamed are named from the heap. */
 void prof_recording_finish(struct prof_recording *r, uint64_t start_ns, uint64_t end_ns,
-			   uint64_t wall_start_ns, const char *name);
+			   uint64_t wall_start_ns, const char *name, prof_js_resolver resolve, void *arg);
 const struct out_profile *prof_recording_profile(const struct prof_recording *r);
 void prof_recording_free(struct prof_recording *r);
 

@@ -41,7 +41,10 @@ struct prof_recording {
 	struct chain *chains;
 	size_t nchains, capchains;
 	uint64_t *ips;
+	uint64_t *slots; /* parallel to ips: the JSFunction slot of the frame, or 0 */
 	size_t nips, capips;
+	prof_js_resolver resolve;
+	void *resolve_arg;
 	struct raw_sample *samples;
 	size_t nsamples, capsamples;
 	uint64_t dropped;
@@ -103,7 +106,7 @@ size_t prof_recording_processes(const struct prof_recording *r)
 struct chain_key {
 	const struct prof_recording *r;
 	uint32_t thread;
-	const uint64_t *ips;
+	const uint64_t *ips, *slots;
 	uint32_t n;
 };
 
@@ -112,7 +115,39 @@ static int chain_eq(uint32_t value, const void *arg)
 	const struct chain_key *k = arg;
 	const struct chain *c = &k->r->chains[value];
 	return c->thread == k->thread && c->n == k->n &&
-	       !memcmp(k->r->ips + c->off, k->ips, k->n * sizeof(uint64_t));
+	       !memcmp(k->r->ips + c->off, k->ips, k->n * sizeof(uint64_t)) &&
+	       !memcmp(k->r->slots + c->off, k->slots, k->n * sizeof(uint64_t));
+}
+
+static int read_stack(const struct prof_raw_sample *rs, uint64_t addr, uint64_t *v)
+{
+	if (addr < rs->sp || addr - rs->sp > rs->stack_len || rs->stack_len - (addr - rs->sp) < 8)
+		return -1;
+	memcpy(v, rs->stack + (addr - rs->sp), 8);
+	return 0;
+}
+
+/* Walks the frame pointers through the sample's stack copy the way the kernel
+ * made the user call chain, and notes for each user frame the value in its
+ * JSFunction slot (fp - 16 on x86-64 V8 frames) when it looks like a heap
+ * pointer: JS code without a perf-map name can then be named from the heap. */
+static void js_slots(const struct prof_raw_sample *rs, uint64_t *slots)
+{
+	memset(slots, 0, rs->nips * sizeof(uint64_t));
+	if (!rs->stack)
+		return;
+	uint64_t k = 0;
+	while (k < rs->nips && rs->ips[k] != (uint64_t)PERF_CONTEXT_USER)
+		k++;
+	uint64_t fp = rs->bp, v;
+	for (k++; k < rs->nips && rs->ips[k] < (uint64_t)PERF_CONTEXT_MAX; k++) {
+		if (fp >= 16 && read_stack(rs, fp - 16, &v) == 0 && (v & 3) == 1)
+			slots[k] = v;
+		uint64_t next;
+		if (read_stack(rs, fp, &next) != 0 || next <= fp)
+			break;
+		fp = next;
+	}
 }
 
 void prof_recording_add(struct prof_recording *r, const struct prof_raw_sample *rs)
@@ -122,7 +157,10 @@ void prof_recording_add(struct prof_recording *r, const struct prof_raw_sample *
 		return;
 	}
 	uint64_t time_ns = rs->time_ns;
-	struct chain_key k = {r, thread_index(r, rs->pid, rs->tid), rs->ips, (uint32_t)rs->nips};
+	uint64_t slotbuf[256];
+	uint64_t *slots = rs->nips <= 256 ? slotbuf : util_malloc(rs->nips * sizeof(uint64_t));
+	js_slots(rs, slots);
+	struct chain_key k = {r, thread_index(r, rs->pid, rs->tid), rs->ips, slots, (uint32_t)rs->nips};
 	uint64_t hash = util_hash(rs->ips, rs->nips * sizeof(uint64_t)) ^
 			((uint64_t)k.thread * 0x9e3779b97f4a7c15ull);
 	int inserted;
@@ -140,12 +178,16 @@ void prof_recording_add(struct prof_recording *r, const struct prof_raw_sample *
 		if (r->nips + rs->nips > r->capips) {
 			r->capips = (r->nips + rs->nips) * 2 + 4096;
 			r->ips = util_realloc(r->ips, r->capips * sizeof(uint64_t));
+			r->slots = util_realloc(r->slots, r->capips * sizeof(uint64_t));
 		}
 		memcpy(r->ips + r->nips, rs->ips, rs->nips * sizeof(uint64_t));
+		memcpy(r->slots + r->nips, slots, rs->nips * sizeof(uint64_t));
 		r->chains[r->nchains++] =
 		    (struct chain){k.thread, (uint32_t)rs->nips, r->nips, 0, 0};
 		r->nips += rs->nips;
 	}
+	if (slots != slotbuf)
+		free(slots);
 	r->chains[ci].count++;
 	if (r->nsamples == r->capsamples) {
 		r->capsamples = r->capsamples ? 2 * r->capsamples : 4096;
@@ -261,6 +303,23 @@ static uint32_t node_aware(struct prof_recording *r, uint32_t *buf, uint8_t *tie
 	return out;
 }
 
+/* A frame the symbolizer could not name as a JS function, but whose JSFunction
+ * slot the resolver may name: JIT code without a perf-map entry, and the
+ * interpreter's trampoline (one per interpreted function). */
+static void name_from_heap(struct prof_recording *r, pid_t pid, uint64_t function, struct prof_frame_info *fi)
+{
+	int interp = !strcmp(fi->name, "Builtins_InterpreterEntryTrampoline");
+	if (!interp && strcmp(fi->name, PROF_LABEL_JIT_NO_MAP) && strcmp(fi->name, PROF_LABEL_JIT_NOT_IN_MAP))
+		return;
+	struct prof_frame_info named;
+	if (r->resolve(r->resolve_arg, pid, function, &named) != 0)
+		return;
+	*fi = named;
+	fi->kind = OUT_FRAME_JS;
+	if (interp)
+		fi->tiers = PROF_TIER_INTERP;
+}
+
 /* Symbolizes one call chain into frame indices, outermost first, the thread's
  * name as the root. The chain holds context markers; user addresses after the
  * first are return addresses. */
@@ -268,7 +327,8 @@ static uint32_t chain_stack(struct prof_recording *r, const struct chain *c, uin
 			    uint8_t *tiers)
 {
 	struct prof_symbolizer *sym = prof_symset_get(r->syms, r->thread_pids[c->thread]);
-	const uint64_t *ips = r->ips + c->off;
+	const uint64_t *ips = r->ips + c->off, *slots = r->slots + c->off;
+	pid_t pid = r->thread_pids[c->thread];
 	uint32_t n = 0;
 	uint64_t ctx = PERF_CONTEXT_USER;
 	int user_seen = 0;
@@ -294,9 +354,11 @@ static uint32_t chain_stack(struct prof_recording *r, const struct chain *c, uin
 		}
 		if (ctx == PERF_CONTEXT_KERNEL)
 			prof_symbolize_kernel(sym, ip, &fi);
-		else if (ctx == PERF_CONTEXT_USER)
+		else if (ctx == PERF_CONTEXT_USER) {
 			prof_symbolize_user(sym, ip, user_seen++ > 0, &fi);
-		else
+			if (slots[i] && r->resolve)
+				name_from_heap(r, pid, slots[i], &fi);
+		} else
 			continue;
 		tiers[n] = fi.tiers;
 		buf[n++] = frame_index(r, &fi);
@@ -322,8 +384,10 @@ static int by_time(const void *a, const void *b)
 }
 
 void prof_recording_finish(struct prof_recording *r, uint64_t start_ns, uint64_t end_ns,
-			   uint64_t wall_start_ns, const char *name)
+			   uint64_t wall_start_ns, const char *name, prof_js_resolver resolve, void *arg)
 {
+	r->resolve = resolve;
+	r->resolve_arg = arg;
 	uint32_t maxn = 2;
 	for (size_t i = 0; i < r->nchains; i++)
 		if (r->chains[i].n + 2 > maxn)
@@ -378,6 +442,7 @@ void prof_recording_free(struct prof_recording *r)
 	prof_index_free(&r->chain_ids);
 	free(r->chains);
 	free(r->ips);
+	free(r->slots);
 	free(r->samples);
 	util_map_free(&r->frame_ids);
 	free(r->frames);

@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -193,7 +194,7 @@ static void test_recording(void **state)
 	const uint64_t a[] = {PERF_CONTEXT_USER, leaf, tramp, tramp, tramp, entry};
 	/* Six frames: as deep as max_stack, so the outer end was cut. */
 	const uint64_t b[] = {PERF_CONTEXT_USER, leaf, entry, entry, entry, entry, entry};
-	struct prof_raw_sample rs = {(uint32_t)getpid(), (uint32_t)getpid(), 2000, 6, a};
+	struct prof_raw_sample rs = {.pid = (uint32_t)getpid(), .tid = (uint32_t)getpid(), .time_ns = 2000, .nips = 6, .ips = a};
 	prof_recording_add(r, &rs);
 	rs.time_ns = 1000; /* out of order: the profile sorts by time */
 	prof_recording_add(r, &rs);
@@ -203,7 +204,7 @@ static void test_recording(void **state)
 	prof_recording_add(r, &rs);
 	assert_int_equal(prof_recording_samples(r), 3);
 	assert_int_equal(prof_recording_processes(r), 1);
-	prof_recording_finish(r, 500, 4000, 0, "test");
+	prof_recording_finish(r, 500, 4000, 0, "test", NULL, NULL);
 	const struct out_profile *p = prof_recording_profile(r);
 	assert_int_equal(p->nsamples, 3);
 	assert_int_equal(p->nstacks, 2);
@@ -224,6 +225,58 @@ static void test_recording(void **state)
 	assert_string_equal(stack_names(p, p->samples[2].stack, buf, sizeof(buf)), want);
 	prof_recording_free(r);
 	prof_symset_free(syms);
+}
+
+static int fake_resolver(void *arg, pid_t pid, uint64_t function, struct prof_frame_info *fi)
+{
+	char *names = arg;
+	assert_int_equal(pid, getpid());
+	if (function != 0x5551 && function != 0x7771)
+		return -1;
+	memset(fi, 0, sizeof(*fi));
+	fi->name = fi->function = function == 0x5551 ? names : names + 32;
+	fi->kind = OUT_FRAME_JS;
+	return 0;
+}
+
+/* --js-names: the frame-pointer walk through a sample's stack copy finds each
+ * frame's JSFunction slot (fp - 16), and JIT frames get the resolver's names. */
+static void test_js_slots(void **state)
+{
+	(void)state;
+	/* Anonymous executable memory: JIT code to the symbolizer, no perf map. */
+	unsigned char *jit = mmap(NULL, 4096, PROT_READ | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	assert_true(jit != MAP_FAILED);
+	uint64_t stack[32] = {0};
+	const uint64_t sp = 0x10000, fp0 = sp + 8 * 8, fp1 = sp + 16 * 8;
+	stack[6] = 0x5551;  /* fp0 - 16: a tagged pointer */
+	stack[8] = fp1;	    /* [fp0]: the caller's frame */
+	stack[14] = 0x7771; /* fp1 - 16 */
+	stack[16] = 0;	    /* [fp1]: end of the chain */
+	uint64_t leaf = (uint64_t)(uintptr_t)jit + 16, ret = (uint64_t)(uintptr_t)jit + 64;
+	const uint64_t ips[] = {PERF_CONTEXT_USER, leaf, ret, (uint64_t)(uintptr_t)&Builtins_JSEntry + 2};
+	struct prof_raw_sample rs = {(uint32_t)getpid(), (uint32_t)getpid(), 1, 4, ips, fp0, sp,
+				     (const unsigned char *)stack, sizeof(stack)};
+	struct prof_symset *syms = prof_symset_new();
+	struct prof_recording *r = prof_recording_new(99, 127, syms);
+	prof_recording_add(r, &rs);
+	rs.stack = NULL; /* the same chain without a stack copy stays unnamed */
+	rs.time_ns = 2;
+	prof_recording_add(r, &rs);
+	char names[64] = "leafFn /a.js:1:1";
+	strcpy(names + 32, "callerFn /a.js:2:1");
+	prof_recording_finish(r, 0, 3, 0, "t", fake_resolver, names);
+	const struct out_profile *p = prof_recording_profile(r);
+	assert_int_equal(p->nstacks, 2);
+	char buf[512], comm[64], want[512];
+	prof_target_comm(getpid(), getpid(), comm, sizeof(comm));
+	snprintf(want, sizeof(want), "%s;Builtins_JSEntry;callerFn /a.js:2:1;leafFn /a.js:1:1", comm);
+	assert_string_equal(stack_names(p, p->samples[0].stack, buf, sizeof(buf)), want);
+	snprintf(want, sizeof(want), "%s;Builtins_JSEntry;" PROF_LABEL_JIT_NO_MAP ";" PROF_LABEL_JIT_NO_MAP, comm);
+	assert_string_equal(stack_names(p, p->samples[1].stack, buf, sizeof(buf)), want);
+	prof_recording_free(r);
+	prof_symset_free(syms);
+	munmap(jit, 4096);
 }
 
 static void test_kernel_symbols(void **state)
@@ -451,6 +504,7 @@ int main(void)
 	    cmocka_unit_test(test_symbolize_self),
 	    cmocka_unit_test(test_kernel_symbols),
 	    cmocka_unit_test(test_recording),
+	    cmocka_unit_test(test_js_slots),
 	    cmocka_unit_test(test_index),
 	    cmocka_unit_test(test_pprof),
 	    cmocka_unit_test(test_json_writers),
