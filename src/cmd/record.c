@@ -357,7 +357,14 @@ static int js_open(struct js_names *j)
 	if (!j->quiet)
 		fprintf(stderr, "nodescope record: pausing pid %d to copy its memory and name JavaScript functions\n",
 			(int)j->pid);
-	if (!prof_target_alive(j->pid) || img_open_pid(&j->img, j->pid) < 0 || v8_open(&j->v8, j->img) < 0) {
+	/* One retry: a thread starting or ending while the process is stopped can
+	 * make the copy fail. */
+	int opened = prof_target_alive(j->pid) && img_open_pid(&j->img, j->pid) == 0;
+	if (!opened && prof_target_alive(j->pid)) {
+		usleep(100000);
+		opened = img_open_pid(&j->img, j->pid) == 0;
+	}
+	if (!opened || v8_open(&j->v8, j->img) < 0) {
 		fprintf(stderr, "nodescope record: warning: cannot name JavaScript functions from the heap: %s\n",
 			prof_target_alive(j->pid) ? util_last_error() : "the process has exited");
 		return -1;

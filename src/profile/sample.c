@@ -23,7 +23,8 @@
 #include <unistd.h>
 
 #define RING_PAGES 64	     /* data pages per CPU ring (a power of two) */
-#define RING_PAGES_STACKS 512 /* the same when samples carry a stack copy */
+#define RING_PAGES_STACKS 1024 /* the same when samples carry a stack copy */
+#define RING_PAGES_MIN 8
 #define MAX_SCAN_ROUNDS 6
 
 struct ring {
@@ -132,15 +133,25 @@ static int have_tid(const struct prof_sampler *s, pid_t tid)
 	return 0;
 }
 
-static int map_ring(struct ring *r, int fd, size_t pages)
+/* Maps the ring of one CPU; without root the locked-memory limit
+ * (kernel.perf_event_mlock_kb) may refuse a big one, so smaller sizes are tried.
+ * Every ring then gets the size that worked (munmap uses it). */
+static int map_ring(struct ring *r, int fd, size_t *pagesp)
 {
 	long page = sysconf(_SC_PAGESIZE);
-	size_t len = (size_t)page * (pages + 1);
-	void *m = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	size_t pages = *pagesp;
+	void *m;
+	for (;;) {
+		m = mmap(NULL, (size_t)page * (pages + 1), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+		if (m != MAP_FAILED || (errno != EPERM && errno != ENOMEM) || pages <= RING_PAGES_MIN)
+			break;
+		pages /= 2;
+	}
 	if (m == MAP_FAILED)
 		return util_error(
 		    "mmap of the perf ring buffer: %s (see /proc/sys/kernel/perf_event_mlock_kb)",
 		    strerror(errno));
+	*pagesp = pages;
 	r->fd = fd;
 	r->meta = m;
 	r->data = (unsigned char *)m + page;
@@ -168,7 +179,7 @@ static int open_thread(struct prof_sampler *s, pid_t tid, struct perf_event_attr
 		s->fds[s->nfds++] = fd;
 		struct ring *r = &s->rings[cpu];
 		if (!r->meta) {
-			if (map_ring(r, fd, s->ring_pages) != 0)
+			if (map_ring(r, fd, &s->ring_pages) != 0)
 				return -1;
 		} else if (ioctl(fd, PERF_EVENT_IOC_SET_OUTPUT, r->fd) != 0) {
 			return util_error("perf_event_open: cannot share the ring buffer: %s",
