@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define JSSTACK_MAX_FRAMES 512
+#define JSSTACK_MAX_FRAMES 20000 /* physical frames walked per thread */
 #define JSSTACK_MAX_ARGS 32
 
 struct jsstack_opts {
@@ -23,6 +23,7 @@ struct jsstack_state {
 	int elided;		/* internal frames not shown since the last line */
 	char elided_kinds[128]; /* their kinds, for the elision line */
 	int nframes;		/* frames printed (json: for commas) */
+	int walked;		/* physical frames seen */
 };
 
 /* Where a JS frame is: the executing position when the bytecode offset and the
@@ -301,6 +302,7 @@ static int on_frame(struct v8 *v8, const struct v8_frame *f, void *arg)
 {
 	struct jsstack_state *s = arg;
 	(void)v8;
+	s->walked++;
 	int shown = f->kind == V8_FRAME_NATIVE || v8_frame_is_js(f->kind) || s->o.internal;
 	if (!shown && !s->o.json) {
 		const char *k = v8_frame_kind_name(f->kind);
@@ -333,10 +335,13 @@ static int walk_thread(struct jsstack_state *s, const struct img_thread *t, int 
 		fprintf(out, "thread %d%s:\n", (int)t->tid, first ? " (received the signal)" : "");
 	}
 	s->nframes = 0;
+	s->walked = 0;
 	s->elided = 0;
 	s->elided_kinds[0] = 0;
 	int rc = v8_walk_stack(s->ctx->v8, t, JSSTACK_MAX_FRAMES, on_frame, s);
 	flush_elided(s);
+	if (rc == 0 && s->walked >= JSSTACK_MAX_FRAMES && !s->o.json)
+		fprintf(out, "        (stack cut after %d frames)\n", JSSTACK_MAX_FRAMES);
 	if (s->o.json)
 		fputs("]}", out);
 	return rc;
@@ -382,7 +387,7 @@ static int parse_opts(struct dcmd_ctx *ctx, struct jsstack_opts *o, int *all, lo
 
 static int jsstack_run(struct dcmd_ctx *ctx)
 {
-	struct jsstack_state s = {ctx, {0, 5, 0, ctx->json}, 0, "", 0};
+	struct jsstack_state s = {ctx, {0, 5, 0, ctx->json}, 0, "", 0, 0};
 	int all = 0;
 	long tid = 0;
 	int rc = parse_opts(ctx, &s.o, &all, &tid);
