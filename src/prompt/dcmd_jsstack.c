@@ -326,7 +326,8 @@ static int on_frame(struct v8 *v8, const struct v8_frame *f, void *arg)
 
 static int walk_thread(struct jsstack_state *s, const struct img_thread *t, int header)
 {
-	int first = t == img_thread_at(s->ctx->img, 0); /* the one that got the signal */
+	/* the thread that got the fatal signal (gcore cores have none) */
+	int first = t == img_thread_at(s->ctx->img, 0) && t->signal;
 	FILE *out = s->ctx->out;
 	if (s->o.json) {
 		fprintf(out, "{\"tid\":%d,\"signal\":%d,\"frames\":[", (int)t->tid,
