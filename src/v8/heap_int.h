@@ -47,6 +47,7 @@ struct v8_heap {
 	int t_closure_feedback_cell_array, t_object_boilerplate, t_array_list;
 	int first_context, last_context;
 	int64_t bytecode_header; /* BytecodeArray::data offset */
+	int free_space_words;	 /* FreeSpace size in tagged words (V8 >= 13) */
 	struct v8_heap_stats stats;
 	/* sorted object starts of the last full walk (for v8_heap_is_object) */
 	uint64_t *starts;

@@ -147,7 +147,11 @@ static uint64_t size_by(struct v8_heap *h, enum formula f, const uint64_t *w, si
 	case F_BYTES:
 		return smi_at(w, 1, avail, &n) < 0 ? 0 : round8(16 + (uint64_t)n);
 	case F_FREE:
-		return smi_at(w, 1, avail, &n) < 0 || (n & 7) || n < 8 ? 0 : (uint64_t)n;
+		if (smi_at(w, 1, avail, &n) < 0)
+			return 0;
+		if (h->free_space_words)
+			n *= 8;
+		return (n & 7) || n < 8 ? 0 : (uint64_t)n;
 	case F_SEQ1:
 	case F_SEQ2:
 		if (avail < 2)
