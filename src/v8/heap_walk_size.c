@@ -94,7 +94,7 @@ static enum formula formula_for(struct v8_heap *h, unsigned type)
 	    is_type(h->t_protected_fixed_array, type) ||
 	    is_type(h->t_protected_weak_fixed_array, type) ||
 	    is_type(h->t_trusted_weak_fixed_array, type) ||
-	    is_type(h->t_closure_feedback_cell_array, type) || is_type(h->t_array_list, type) ||
+	    is_type(h->t_closure_feedback_cell_array, type) ||
 	    (h->first_context >= 0 && (int)type >= h->first_context &&
 	     (int)type <= h->last_context))
 		return F_FIXED;
@@ -113,7 +113,10 @@ static enum formula formula_for(struct v8_heap *h, unsigned type)
 		return F_DESCRIPTORS;
 	if (is_type(h->t_property_array, type))
 		return F_PROPERTY_ARRAY;
-	if (is_type(h->t_weak_array_list, type))
+	/* WeakArrayList, and ArrayList from V8 12.4 (the first version whose
+	 * metadata names ARRAY_LIST_TYPE; before, it was a FixedArray in the fixed
+	 * array range): capacity and length Smis, then the elements (array-list.h) */
+	if (is_type(h->t_weak_array_list, type) || is_type(h->t_array_list, type))
 		return F_WEAK_LIST;
 	/* A kind the metadata names but no formula here covers (ScopeInfo,
 	 * FeedbackVector, Code, ...): never guess a formula (a ScopeInfo's flags
