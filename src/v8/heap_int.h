@@ -11,6 +11,8 @@
 struct heap_page {
 	uint64_t base, area_start, area_end; /* area_end: end of the object area */
 	uint64_t flags, heap, owner;
+	uint64_t meta; /* where the header fields are: base, or its MemoryChunkMetadata */
+	int unused;    /* a to-space page after the allocation page: nothing live */
 	enum v8_space space;
 	const uint8_t *data; /* zero-copy view of [area_start, area_end) */
 	/* Allocation area [lab_top, lab_limit) inside the page that holds no objects
@@ -48,6 +50,7 @@ struct v8_heap {
 	int first_context, last_context;
 	int64_t bytecode_header; /* BytecodeArray::data offset */
 	int free_space_words;	 /* FreeSpace size in tagged words (V8 >= 13) */
+	int off_list_next;	 /* page list next link, from pg->meta */
 	struct v8_heap_stats stats;
 	/* sorted object starts of the last full walk (for v8_heap_is_object) */
 	uint64_t *starts;

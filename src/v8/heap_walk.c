@@ -260,6 +260,8 @@ int v8_heap_each(struct v8_heap *h, const char *label, v8_heap_obj_fn fn, void *
 	h->stats.resyncs = 0;
 	long long debug = debug_enabled();
 	for (size_t i = 0; i < h->npages; i++) {
+		if (h->pages[i].unused)
+			continue;
 		int r = walk_page(h, &h->pages[i], fn, arg, debug);
 		if (r) {
 			progress_end(&p);
