@@ -19,9 +19,9 @@ mkdir -p "$OUTDIR" bench/results
 # OUT_PREFIX.time; "timeout" when `timeout` killed it (exit 124).
 timed() {
 	p=$1; shift
-	/usr/bin/time -f "%e %M %x" -o "$p.time" "$@" >"$p.out" 2>"$p.err"
+	/usr/bin/time -f "%e %M %x %U %S" -o "$p.time" "$@" >"$p.out" 2>"$p.err"
 	set -- $(tail -1 "$p.time")
-	if [ "$3" = 124 ] || [ "$3" = 137 ]; then echo "timeout 0"; else echo "$1 $2"; fi
+	if [ "$3" = 124 ] || [ "$3" = 137 ]; then echo "timeout 0 0"; else echo "$1 $2 $(echo "$4 + $5" | bc)"; fi
 }
 
 make_core() { # SIZE_MB DIR
@@ -38,9 +38,10 @@ make_core() { # SIZE_MB DIR
 	echo "Cores: kernel cores of bench/census_heap.js (Order, Customer, Event objects, strings, arrays)."
 	echo "Wall time and peak RSS from /usr/bin/time; peak RSS includes the pages of the core file that the"
 	echo "process mapped and touched. llnode rows subtract nothing: the 'load' row is lldb + plugin + target create alone."
+	echo "The machine is shared with other sessions (load average $(cut -d' ' -f1 /proc/loadavg) at the start), so CPU time is the steadier figure."
 	echo
-	echo "| JS heap | core | tool | operation | wall (s) | peak RSS (MB) | result |"
-	echo "|---|---|---|---|---|---|---|"
+	echo "| JS heap | core | tool | operation | wall (s) | CPU user+sys (s) | peak RSS (MB) | result |"
+	echo "|---|---|---|---|---|---|---|---|"
 } >"$RES.tmp"
 
 for mb in $SIZES; do
@@ -50,9 +51,9 @@ for mb in $SIZES; do
 	[ -n "$core" ] || { echo "census bench: no core for $mb MB" >&2; continue; }
 	csize=$(du -m --apparent-size "$core" | cut -f1)
 	row() {
-		w=$(echo "$3" | cut -d' ' -f1); m=$(($(echo "$3" | cut -d' ' -f2) / 1024))
-		[ "$w" = timeout ] && { w="> $LLNODE_TIMEOUT (killed)"; m="-"; }
-		echo "| $mb MB | $csize MB | $1 | $2 | $w | $m | $4 |" >>"$RES.tmp"
+		w=$(echo "$3" | cut -d' ' -f1); m=$(($(echo "$3" | cut -d' ' -f2) / 1024)); c=$(echo "$3" | cut -d' ' -f3)
+		[ "$w" = timeout ] && { w="> $LLNODE_TIMEOUT (killed)"; m="-"; c="-"; }
+		echo "| $mb MB | $csize MB | $1 | $2 | $w | $c | $m | $4 |" >>"$RES.tmp"
 	}
 
 	t=$(timed "$dir/ns_census" "$NODESCOPE" core "$core" "$NODE" -c '::findjsobjects')
