@@ -253,7 +253,7 @@ int v8_heap_each(struct v8_heap *h, const char *label, v8_heap_obj_fn fn, void *
 	p.last = p.start;
 	for (size_t i = 0; i < h->npages; i++)
 		p.total += h->pages[i].area_end - h->pages[i].area_start;
-	size_t resyncs = h->stats.resyncs, lab = h->stats.lab_gaps;
+	/* per-walk figures start again; page-discovery figures stay */
 	memset(&h->stats.pages, 0, sizeof(h->stats.pages));
 	memset(&h->stats.objects, 0, sizeof(h->stats.objects));
 	memset(&h->stats.bytes, 0, sizeof(h->stats.bytes));
@@ -272,8 +272,6 @@ int v8_heap_each(struct v8_heap *h, const char *label, v8_heap_obj_fn fn, void *
 			release_page(&h->pages[i]);
 	}
 	progress_end(&p);
-	(void)resyncs;
-	h->stats.lab_gaps = lab;
 	return 0;
 }
 
