@@ -10,6 +10,15 @@
 	X(help)                                                                               \
 	X(quit)                                                                               \
 	X(jsstack)                                                                            \
+	X(jsprint)                                                                            \
+	X(jsconstructor)                                                                      \
+	X(jsscope)                                                                            \
+	X(jsclosure)                                                                          \
+	X(jssource)                                                                           \
+	X(jsfunction)                                                                         \
+	X(jsfunctions)                                                                        \
+	X(jsarray)                                                                            \
+	X(v8type)                                                                             \
 	X(findjsobjects)                                                                      \
 	X(jsrefs)                                                                             \
 	X(jsretainers)

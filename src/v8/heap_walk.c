@@ -115,8 +115,10 @@ static uint32_t size_at(struct v8_heap *h, const struct heap_page *pg, uint64_t 
 	uint32_t s = heap_object_size(h, mi, w, avail);
 	if (s)
 		return boundary_ok(h, pg, addr + s) ? s : 0;
+	/* a copy: the recursive size_at below may grow the map cache and free mi */
+	struct heap_mapinfo guess = *mi;
 	for (int i = 0; depth > 0 && i < 3; i++) {
-		s = heap_object_size_guess(h, mi, i, w, avail);
+		s = heap_object_size_guess(h, &guess, i, w, avail);
 		if (!s)
 			continue;
 		uint64_t next = addr + s;

@@ -239,7 +239,7 @@ static void maps_grow(struct v8_heap *h)
 
 static const uint64_t *word_ptr(struct v8_heap *h, uint64_t addr)
 {
-	return img_ptr(h->img, addr, 8);
+	return addr & 7 ? NULL : img_ptr(h->img, addr, 8); /* a tagged value minus 1 may be odd */
 }
 
 /* A meta map: a map whose own map is itself (the root meta map), or whose map
