@@ -36,9 +36,13 @@ struct v8_heap {
 	const struct v8_types *T;
 	struct heap_page *pages;
 	size_t npages;
-	/* map cache: open addressing on the map address */
-	struct heap_mapinfo *maps;
+	/* map cache: open addressing on the map address, over entries that never
+	 * move (blocks of MAPINFO_BLOCK), so a pointer to one stays valid while the
+	 * table grows during a walk */
+	struct heap_mapinfo **maps;
 	size_t maps_cap, maps_used;
+	struct heap_mapinfo **blocks;
+	size_t nblocks, block_used;
 	/* instance types of variable-size kinds (-1 when the binary has none) */
 	int t_free_space, t_filler, t_fixed_array, t_fixed_double_array, t_byte_array,
 	    t_bytecode_array;
@@ -61,6 +65,7 @@ struct v8_heap {
 int heap_find_pages(struct v8_heap *h);
 /* heap_walk_size.c */
 void heap_size_init(struct v8_heap *h);
+void heap_maps_free(struct v8_heap *h);
 struct heap_mapinfo *heap_map_info(struct v8_heap *h, uint64_t map);
 /* Size in bytes of the object whose words are w (avail words readable), 0 when
  * it cannot be told from the object alone. */

@@ -73,7 +73,7 @@ void v8_heap_close(struct v8_heap *h)
 	if (!h)
 		return;
 	free(h->pages);
-	free(h->maps);
+	heap_maps_free(h);
 	free(h->starts);
 	free(h);
 }
