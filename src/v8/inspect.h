@@ -73,6 +73,12 @@ struct v8_kinds {
 	int scope_bit_extension_slot;	/* has_context_extension_slot */
 	int scope_module_count_first;	/* module_variable_count before the names */
 	const char *const *scope_types; /* ScopeType names, in enum order */
+	/* An unformatted Error stack (the private error_stack_symbol's value): a
+	 * FixedArray of CallSiteInfo structs (function and code offset fields), or
+	 * from 14.x a flat FixedArray of frame_stride slots per frame. */
+	int stack_flat;
+	int64_t callsite_function, callsite_code_offset;     /* CallSiteInfo */
+	int frame_stride, frame_function, frame_code_offset; /* flat */
 };
 const struct v8_kinds *v8_kinds(struct v8 *v8);
 /* "layout unknown on V8 12.9" when a kind cannot be read on this version. */

@@ -45,7 +45,7 @@ static int print_prop(struct v8 *v8, v8_value key, v8_value value, int is_access
 	if (is_accessor && p->error_stack && is_string && !strcmp(k.data, "stack")) {
 		v8_value stack = p->error_stack;
 		p->error_stack = 0;
-		pr_value(p, stack);
+		pr_stack_value(p, stack);
 	} else if (is_accessor)
 		pr_text(p, p->o->json ? "\"<accessor>\"" : "<accessor>");
 	else

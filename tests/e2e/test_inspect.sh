@@ -42,6 +42,7 @@ got() {
 # The fixture's own line numbers, so the expected source lines are computed.
 counter_line=$(grep -n 'return function counter()' "$FIX" | cut -d: -f1)
 bound_line=$(grep -n 'bound: function boundTarget' "$FIX" | cut -d: -f1)
+unformatted_line=$(grep -n "return new Error('never read')" "$FIX" | cut -d: -f1)
 
 node_matrix | while read -r major node; do
 	dir="$OUT/inspect-$major"
@@ -63,7 +64,7 @@ node_matrix | while read -r major node; do
 	for m in smi negative double string consString twoByte undef nul yes no date regexp \
 		map set error httpError fulfilled rejected pending arrayBuffer u8 f64 buffer \
 		bigint negBigint symbol boxedNumber boxedString boxedBool args sloppy proxy bound \
-		counter cyclic nested headers.host error.stack deepCons empty emptyArray dict; do
+		counter cyclic unformatted nested headers.host error.stack deepCons empty emptyArray dict; do
 		cmd "$m" "$root::jsprint $m"
 	done
 	cmd cut "$root::jsprint -N 10 longString"
@@ -127,6 +128,9 @@ node_matrix | while read -r major node; do
 		"$(printf 'HttpError {\n')"
 	expect_contains "node $major: Error subclass fields" "$(got httpError)" \
 		"$(printf '"message": "not found",\n    "status": 404,')"
+	expect_contains "node $major: unformatted Error stack rebuilt from its frames" \
+		"$(got unformatted)" \
+		"$(printf '"stack": <stack not formatted> [\n        "makeUnformatted (%s:%s:10)",' "$FIX" "$unformatted_line")"
 	expect_eq "node $major: fulfilled Promise" "$(got fulfilled)" \
 		"$(printf 'Promise {\n    <fulfilled>: 42,\n}')"
 	expect_contains "node $major: rejected Promise" "$(got rejected)" '<rejected>: Error {'
