@@ -64,7 +64,7 @@ node_matrix | while read -r major node; do
 	for m in smi negative double string consString twoByte undef nul yes no date regexp \
 		map set error httpError fulfilled rejected pending arrayBuffer u8 f64 buffer \
 		bigint negBigint symbol boxedNumber boxedString boxedBool args sloppy proxy bound \
-		counter cyclic unformatted nested headers.host error.stack deepCons empty emptyArray dict; do
+		counter cyclic unformatted weakMap weakSet nested headers.host error.stack deepCons empty emptyArray dict; do
 		cmd "$m" "$root::jsprint $m"
 	done
 	cmd cut "$root::jsprint -N 10 longString"
@@ -131,6 +131,10 @@ node_matrix | while read -r major node; do
 	expect_contains "node $major: unformatted Error stack rebuilt from its frames" \
 		"$(got unformatted)" \
 		"$(printf '"stack": <stack not formatted> [\n        "makeUnformatted (%s:%s:10)",' "$FIX" "$unformatted_line")"
+	expect_eq "node $major: WeakMap" "$(got weakMap)" \
+		"$(printf 'WeakMap(1) {\n    Widget {\n        "name": "gear",\n        "size": 3,\n    } => "weak-value",\n}')"
+	expect_contains "node $major: WeakSet" "$(got weakSet)" \
+		"$(printf 'WeakSet(1) {\n    {\n        "host": "example.com",')"
 	expect_eq "node $major: fulfilled Promise" "$(got fulfilled)" \
 		"$(printf 'Promise {\n    <fulfilled>: 42,\n}')"
 	expect_contains "node $major: rejected Promise" "$(got rejected)" '<rejected>: Error {'
