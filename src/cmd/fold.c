@@ -5,6 +5,7 @@
  * to stderr.
  */
 #include "cmd/cmd.h"
+#include "output/output.h"
 #include "profile/perfscript.h"
 #include "util/util.h"
 
@@ -36,6 +37,7 @@ static void usage(FILE *out)
 	      "  --addrs             keep the address of unresolved frames: [unknown <pc>]\n"
 	      "  --event-filter=EV   keep samples of event EV (default: the first event seen)\n"
 	      "  --period            weight samples by their period, as --compat does\n"
+	      "  --json              JSON instead of folded lines: {unit, total, stacks: [{frames, count}]}\n"
 	      "  -q, --quiet         no hints on stderr\n"
 	      "  -h, --help          this text\n",
 	      out);
@@ -44,7 +46,7 @@ static void usage(FILE *out)
 struct fold_args {
 	struct prof_fold_opts o;
 	const char *path;
-	int quiet;
+	int quiet, json;
 };
 
 static int parse_args(int argc, char **argv, struct fold_args *a)
@@ -67,6 +69,8 @@ static int parse_args(int argc, char **argv, struct fold_args *a)
 			a->o.addrs = 1;
 		else if (!strcmp(s, "--period"))
 			a->o.period = 1;
+		else if (!strcmp(s, "--json"))
+			a->json = 1;
 		else if (!strcmp(s, "-q") || !strcmp(s, "--quiet"))
 			a->quiet = 1;
 		else if (!strncmp(s, "--event-filter=", 15))
@@ -136,7 +140,9 @@ int cmd_fold(int argc, char **argv)
 	rc = prof_fold_fd(s, &a.o, fd, &st);
 	if (fd > 0)
 		close(fd);
-	if (rc == 0)
+	if (rc == 0 && a.json)
+		rc = out_stacks_json(s, a.o.compat || a.o.period ? "period" : "samples", stdout);
+	else if (rc == 0)
 		rc = prof_stacks_write_folded(s, stdout);
 	if (rc == 0 && fflush(stdout))
 		rc = util_error("write: output error");

@@ -15,7 +15,7 @@ static const char usage_text[] =
 	"       nodescope heap dominators FILE [--top N] [--json]\n"
 	"       nodescope heap diff A B [C] [--top N] [--json]\n"
 	"       nodescope heap retainers FILE (@ID | --name CONSTRUCTOR) [--paths N] [--json]\n"
-	"       nodescope heap snapshot PID -o FILE\n"
+	"       nodescope heap snapshot PID -o FILE [-o FILE2 ... [--interval SECS]]\n"
 	"\n"
 	"Analyse V8 heap snapshots (.heapsnapshot: v8.writeHeapSnapshot(), "
 	"--heapsnapshot-signal,\nChrome DevTools) with the numbers the DevTools Memory "
@@ -33,7 +33,10 @@ static const char usage_text[] =
 	"              instance of a constructor), shortest first; weak edges do not retain\n"
 	"  snapshot    take a snapshot of a running node process started without flags:\n"
 	"              SIGUSR1 opens its inspector on 127.0.0.1, the snapshot is streamed\n"
-	"              to FILE (mode 0600), the inspector is closed again\n"
+	"              to FILE (mode 0600), the inspector is closed again. Several -o take\n"
+	"              several snapshots SECS apart (default 10) in one inspector session:\n"
+	"              V8 renumbers objects when a session ends, so only snapshots of one\n"
+	"              session can be compared with `heap diff`\n"
 	"\n"
 	"options:\n"
 	"  --top N     print only the first N rows\n"
@@ -45,7 +48,9 @@ struct opts {
 	long top;
 	long paths;
 	const char *name;
-	const char *out;
+	const char *outs[16];
+	int n_outs;
+	double interval;
 	const char *files[3];
 	int n_files;
 };
@@ -62,6 +67,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 	memset(o, 0, sizeof(*o));
 	o->top = -1;
 	o->paths = 3;
+	o->interval = 10;
 	for (int i = 2; i < argc; i++) {
 		const char *a = argv[i];
 		const char **val = NULL;
@@ -76,8 +82,16 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			num = &o->paths;
 		else if (!strcmp(a, "--name"))
 			val = &o->name;
-		else if (!strcmp(a, "-o") || !strcmp(a, "--output"))
-			val = &o->out;
+		else if (!strcmp(a, "-o") || !strcmp(a, "--output")) {
+			if (o->n_outs == 16)
+				return bad_usage("at most 16 -o FILE");
+			val = &o->outs[o->n_outs++];
+		} else if (!strcmp(a, "--interval")) {
+			char *end;
+			if (i + 1 >= argc || (o->interval = strtod(argv[++i], &end)) < 0 || *end)
+				return bad_usage("--interval takes seconds");
+			continue;
+		}
 		if (num || val) {
 			if (i + 1 >= argc)
 				return bad_usage("an option needs a value");
@@ -167,6 +181,7 @@ static int cmd_summary(const struct opts *o)
 	snap_analyze(&s, 1);
 	snap_census(&s, 0, 0, 0, &c);
 	snap_census_sort_retained(&c);
+	snap_progress(&s, NULL);
 	print_summary(&s, &c, o);
 	snap_census_free(&c);
 	snap_free(&s);
@@ -411,7 +426,8 @@ static int cmp_diff(const void *a, const void *b)
 static void print_diff(const char *a, const char *b, struct snap_diff *d, const struct opts *o)
 {
 	size_t n = limit(o, d->n);
-	qsort(d->rows, d->n, sizeof(*d->rows), cmp_diff);
+	if (d->n)
+		qsort(d->rows, d->n, sizeof(*d->rows), cmp_diff);
 	if (o->json) {
 		printf("{");
 		json_str("base", a, ",");
@@ -535,13 +551,14 @@ static int diff_three(const struct opts *o)
 
 static int cmd_snapshot(const struct opts *o)
 {
-	if (o->n_files != 1 || !o->out)
+	if (o->n_files != 1 || !o->n_outs)
 		return bad_usage("snapshot takes PID and -o FILE");
 	char *end;
 	long pid = strtol(o->files[0], &end, 10);
 	if (*end || pid <= 0)
 		return bad_usage("snapshot: PID must be a process id");
-	if (snap_live_capture((int)pid, o->out, 1)) {
+	struct snap_live_opts lo = {o->outs, o->n_outs, (long)(o->interval * 1000), 1};
+	if (snap_live_capture((int)pid, &lo)) {
 		fprintf(stderr, "nodescope heap snapshot: %s\n", util_last_error());
 		return 1;
 	}

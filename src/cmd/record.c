@@ -5,6 +5,7 @@
  * profile in the format the output file's name asks for.
  */
 #include "cmd/cmd.h"
+#include "output/output.h"
 #include "output/output_formats.h"
 #include "profile/profile.h"
 #include "profile/record.h"
@@ -50,9 +51,9 @@ static void usage(FILE *f)
 	      "/tmp/perf-PID.map, which node writes when started with --perf-basic-prof.\n"
 	      "\n"
 	      "  -p PID         sample a running process\n"
-	      "  -- COMMAND...  start COMMAND and sample it (a node command gets\n"
-	      "                 --perf-basic-prof added to NODE_OPTIONS); when -d ends first\n"
-	      "                 it is sent SIGTERM\n"
+	      "  -- COMMAND...  start COMMAND and sample it and the processes it starts\n"
+	      "                 (--perf-basic-prof is added to NODE_OPTIONS); when -d ends\n"
+	      "                 first it is sent SIGTERM\n"
 	      "  -F HZ          samples per second per thread (default 99, at most 10000)\n"
 	      "  -d SECONDS     how long to sample (default: until Ctrl-C or exit)\n"
 	      "  -o OUT         output file; its name picks the format:\n"
@@ -180,13 +181,11 @@ static uint64_t now_ns(clockid_t clock)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-/* A node command gets --perf-basic-prof in NODE_OPTIONS, so JS frames have names. */
+/* The command gets --perf-basic-prof in NODE_OPTIONS, so JS frames have names:
+ * node itself, or node started by a wrapper (sh, npm) that passes the
+ * environment on; other programs ignore it. */
 static void add_perf_map_flag(char **command, int quiet)
 {
-	const char *base = strrchr(command[0], '/');
-	base = base ? base + 1 : command[0];
-	if (strncmp(base, "node", 4))
-		return;
 	const char *cur = getenv("NODE_OPTIONS");
 	if (cur && strstr(cur, "--perf-basic-prof"))
 		return;
@@ -208,7 +207,7 @@ struct session {
 	int launched, child_done, child_status;
 	int is_node; /* the executable's name says node */
 	struct prof_sampler *sampler;
-	struct prof_symbolizer *sym;
+	struct prof_symset *syms; /* the target's, and its children's */
 	struct prof_recording *rec;
 	uint64_t start_ns, wall_start_ns, end_ns, lost;
 	const char *stop_reason;
@@ -270,7 +269,7 @@ static void sample_loop(struct session *ss)
 		}
 		if (now >= next_refresh) {
 			/* New libraries, the perf map and the builtins copy appear as it runs. */
-			prof_symbolizer_refresh(ss->sym);
+			prof_symset_refresh(ss->syms);
 			next_refresh = now + 1000000000ull;
 		}
 		if (now >= next_progress) {
@@ -279,7 +278,7 @@ static void sample_loop(struct session *ss)
 		}
 	}
 	ss->end_ns = now_ns(CLOCK_MONOTONIC);
-	prof_symbolizer_refresh(ss->sym);
+	prof_symset_refresh(ss->syms);
 	prof_sampler_disable(ss->sampler);
 	prof_sampler_drain(ss->sampler, on_sample, ss->rec);
 }
@@ -308,28 +307,51 @@ static void stop_child(struct session *ss)
 		fprintf(stderr, "nodescope record: the command (pid %d) is still running\n", (int)ss->pid);
 }
 
-static int write_folded(const struct out_profile *p, FILE *out)
+/* The stack trie of a profile: tiers of JS frames kept as fold does ("_[^*]"). */
+static struct prof_stacks *build_stacks(const struct out_profile *p)
 {
 	struct prof_stacks *st = prof_stacks_new();
 	uint64_t *counts = util_calloc(p->nstacks ? p->nstacks : 1, sizeof(uint64_t));
+	uint32_t *ids = util_malloc((p->nframes ? p->nframes : 1) * sizeof(uint32_t));
+	for (size_t i = 0; i < p->nframes; i++)
+		ids[i] = prof_stacks_intern(st, p->frames[i].name, strlen(p->frames[i].name));
 	for (size_t i = 0; i < p->nsamples; i++)
 		counts[p->samples[i].stack]++;
-	const char **names = NULL;
+	uint32_t *names = NULL;
 	size_t cap = 0;
 	for (size_t i = 0; i < p->nstacks; i++) {
+		const struct out_stack *s = &p->stacks[i];
 		if (!counts[i])
 			continue;
-		if (p->stacks[i].n > cap) {
-			cap = p->stacks[i].n;
+		if (s->n > cap) {
+			cap = s->n;
 			names = util_realloc(names, cap * sizeof(*names));
 		}
-		for (uint32_t j = 0; j < p->stacks[i].n; j++)
-			names[j] = p->frames[p->stacks[i].frames[j]].name;
-		prof_stacks_add(st, names, p->stacks[i].n, counts[i]);
+		for (uint32_t j = 0; j < s->n; j++)
+			names[j] = ids[s->frames[j]];
+		prof_stacks_add_ids(st, names, s->tiers, s->n, counts[i], 0);
 	}
-	int rc = prof_stacks_write_folded(st, out);
 	free(names);
+	free(ids);
 	free(counts);
+	return st;
+}
+
+static int write_flame(struct session *ss, const struct out_profile *p, int svg, FILE *out)
+{
+	struct prof_stacks *st = build_stacks(p);
+	int rc;
+	if (svg) {
+		char title[256], sub[256];
+		snprintf(title, sizeof(title), "nodescope record: %s", p->name ? p->name : "");
+		snprintf(sub, sizeof(sub), "%zu samples at %u Hz over %.1f s, all threads", p->nsamples, ss->o->hz,
+			 (double)(p->end_ns - p->start_ns) / 1e9);
+		struct out_flame_opts o = {.title = title, .subtitle = sub, .palette = OUT_PALETTE_NODE, .hash = 1};
+		prof_stacks_sort_children(st);
+		rc = out_flame_svg(st, &o, out);
+	} else {
+		rc = prof_stacks_write_folded(st, out);
+	}
 	prof_stacks_free(st);
 	return rc;
 }
@@ -339,8 +361,9 @@ static int write_output(struct session *ss, FILE *out)
 	const struct out_profile *p = prof_recording_profile(ss->rec);
 	switch (ss->o->format) {
 	case FMT_FOLDED:
+		return write_flame(ss, p, 0, out);
 	case FMT_SVG:
-		return write_folded(p, out);
+		return write_flame(ss, p, 1, out);
 	case FMT_SPEEDSCOPE:
 		return out_speedscope_write(p, out);
 	case FMT_PPROF:
@@ -375,8 +398,19 @@ static void report_top(const struct out_profile *p, FILE *f)
 static void warn_names(struct session *ss)
 {
 	const struct out_profile *p = prof_recording_profile(ss->rec);
-	struct prof_symbolizer_stats st;
-	prof_symbolizer_stats(ss->sym, &st);
+	/* Over every process sampled: a wrapper (sh, npm) may have started node. */
+	struct prof_symbolizer_stats st = {0}, one;
+	for (size_t i = 0; i < prof_symset_count(ss->syms); i++) {
+		prof_symbolizer_stats(prof_symset_at(ss->syms, i), &one);
+		if (one.have_perf_map && !st.have_perf_map) {
+			st.have_perf_map = 1;
+			st.perf_map_path = one.perf_map_path;
+		}
+		if (one.blob_remapped_anon && !st.blob_remapped_anon) {
+			st.blob_remapped_anon = 1;
+			st.blob_base = one.blob_base;
+		}
+	}
 	uint64_t unnamed = 0;
 	for (size_t i = 0; i < p->nsamples; i++) {
 		const struct out_stack *s = &p->stacks[p->samples[i].stack];
@@ -476,12 +510,14 @@ static int finish(struct session *ss, FILE *out)
 	struct options *o = ss->o;
 	char name[160];
 	snprintf(name, sizeof(name), "%s (pid %d)", o->command ? o->command[0] : "process", (int)ss->pid);
-	prof_recording_finish(ss->rec, ss->sym, ss->start_ns, ss->end_ns, ss->wall_start_ns, name);
+	prof_recording_finish(ss->rec, ss->start_ns, ss->end_ns, ss->wall_start_ns, name);
 	const struct out_profile *p = prof_recording_profile(ss->rec);
 	if (!o->quiet) {
 		progress(ss, 1);
-		fprintf(stderr, "nodescope record: stopped (%s): %zu samples from %zu thread(s), %llu lost\n",
+		fprintf(stderr,
+			"nodescope record: stopped (%s): %zu samples from %zu thread(s) of %zu process(es), %llu lost\n",
 			ss->stop_reason ? ss->stop_reason : "?", p->nsamples, p->nthreads,
+			prof_recording_processes(ss->rec),
 			(unsigned long long)ss->lost);
 		report_top(p, stderr);
 	}
@@ -490,11 +526,6 @@ static int finish(struct session *ss, FILE *out)
 				"lower -F\n",
 			(unsigned long long)ss->lost);
 	warn_names(ss);
-	if (o->format == FMT_SVG)
-		fprintf(stderr,
-			"nodescope record: this build cannot draw SVG flame graphs yet: writing folded stacks to %s "
-			"instead (flamegraph.pl %s > %s draws it)\n",
-			o->write_path, o->write_path, o->out);
 	if (write_output(ss, out) != 0 || fflush(out) != 0) {
 		fprintf(stderr, "nodescope record: writing %s: %s\n", o->write_path, util_last_error());
 		return 1;
@@ -513,10 +544,7 @@ int cmd_record(int argc, char **argv)
 	int rc = parse_args(argc, argv, &o, &exit_now);
 	if (rc || exit_now)
 		return rc;
-	if (o.format == FMT_SVG)
-		o.write_path = util_asprintf("%.*s.folded", (int)(strlen(o.out) - 4), o.out);
-	else
-		o.write_path = util_strdup(o.out);
+	o.write_path = util_strdup(o.out);
 	FILE *out;
 	if (open_output(o.write_path, &out)) {
 		free(o.write_path);
@@ -538,9 +566,10 @@ int cmd_record(int argc, char **argv)
 	}
 	ss.start_ns = now_ns(CLOCK_MONOTONIC);
 	ss.wall_start_ns = now_ns(CLOCK_REALTIME);
-	ss.sym = prof_symbolizer_new(ss.pid);
+	ss.syms = prof_symset_new();
+	prof_symset_get(ss.syms, ss.pid);
 	ss.is_node = exe_is_node(ss.pid);
-	ss.rec = prof_recording_new(ss.pid, o.hz, prof_sampler_max_stack(ss.sampler));
+	ss.rec = prof_recording_new(o.hz, prof_sampler_max_stack(ss.sampler), ss.syms);
 	if (!o.quiet)
 		fprintf(stderr, "nodescope record: sampling pid %d (%zu thread(s)) at %u Hz%s\n", (int)ss.pid,
 			prof_sampler_threads(ss.sampler), o.hz,
@@ -551,10 +580,14 @@ int cmd_record(int argc, char **argv)
 	ss.sampler = NULL;
 	stop_child(&ss);
 	rc = finish(&ss, out);
-	if (out != stdout)
-		fclose(out);
+	if (out != stdout && fclose(out) != 0 && !rc) {
+		fprintf(stderr, "nodescope record: writing %s: %s\n", o.write_path, strerror(errno));
+		rc = 1;
+	}
+	if (rc && out != stdout)
+		unlink(o.write_path); /* no half-written profile */
 	prof_recording_free(ss.rec);
-	prof_symbolizer_free(ss.sym);
+	prof_symset_free(ss.syms);
 	free(o.write_path);
 	return rc;
 }

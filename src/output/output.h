@@ -37,6 +37,9 @@ struct out_flame_opts {
 /* Writes a self-contained interactive SVG of s to out. */
 int out_flame_svg(const struct prof_stacks *s, const struct out_flame_opts *o, FILE *out);
 
+/* Writes s as JSON: {"unit", "total", "distinct_stacks", "stacks": [{"frames", "count"}]}. */
+int out_stacks_json(const struct prof_stacks *s, const char *unit, FILE *out);
+
 /* Frame categories of the Node palette, from a frame's name and tier mask. */
 enum out_category {
 	OUT_CAT_OTHER,

@@ -22,9 +22,11 @@ struct out_frame {
 	enum out_frame_kind kind;
 };
 
-/* A distinct call stack: frame indices, outermost first. */
+/* A distinct call stack: frame indices, outermost first, and for each frame the
+ * JIT tiers its code ran in (profile.h's PROF_TIER_* mask, 0 for none). */
 struct out_stack {
 	const uint32_t *frames;
+	const uint8_t *tiers;
 	uint32_t n;
 };
 

@@ -4,6 +4,7 @@
  * code addresses, so for an address the last entry covering it wins. Also turns
  * V8's code names into display names with the JIT tier dropped.
  */
+#include "profile/profile.h"
 #include "profile/record.h"
 #include "util/util.h"
 
@@ -223,7 +224,7 @@ void prof_jit_frame(const char *raw, char *buf, size_t buflen, struct prof_frame
 	if (body[0] == 'o' && is_tier(body[1]))
 		body++;
 	while (is_tier(*body))
-		body++;
+		fi->tiers |= (uint8_t)prof_tier_of(*body++);
 	fi->kind = OUT_FRAME_JS;
 	size_t len = strlen(body);
 	const char *sp = memrchr(body, ' ', len);

@@ -67,6 +67,7 @@ struct prof_frame_info {
 	const char *function, *file;
 	uint32_t line, col;
 	enum out_frame_kind kind;
+	uint8_t tiers; /* PROF_TIER_* of the V8 code, 0 when not JIT code */
 };
 
 struct prof_symbolizer;
@@ -89,6 +90,16 @@ struct prof_symbolizer_stats {
 };
 void prof_symbolizer_stats(const struct prof_symbolizer *s, struct prof_symbolizer_stats *st);
 void prof_symbolizer_free(struct prof_symbolizer *s);
+
+/* One symbolizer per process (symbolize_set.c): the target and its children. */
+struct prof_symset;
+struct prof_symset *prof_symset_new(void);
+/* The symbolizer of pid, made (from /proc/PID/maps) on first request. */
+struct prof_symbolizer *prof_symset_get(struct prof_symset *set, pid_t pid);
+void prof_symset_refresh(struct prof_symset *set);
+size_t prof_symset_count(const struct prof_symset *set);
+struct prof_symbolizer *prof_symset_at(const struct prof_symset *set, size_t i);
+void prof_symset_free(struct prof_symset *set);
 
 /* ---- perf map (perfmap.c) ---- */
 
@@ -146,13 +157,16 @@ void prof_index_free(struct prof_index *x);
 /* ---- recording (sample_recording.c) ---- */
 
 struct prof_recording;
-/* max_stack: chains this long were cut by the kernel, and get marked so. */
-struct prof_recording *prof_recording_new(pid_t pid, unsigned hz, unsigned max_stack);
+/* max_stack: chains this long were cut by the kernel, and get marked so. The
+ * recording asks syms for a process's symbolizer when it first sees it. */
+struct prof_recording *prof_recording_new(unsigned hz, unsigned max_stack, struct prof_symset *syms);
 /* Adds one raw sample (kept unsymbolized until prof_recording_finish). */
 void prof_recording_add(struct prof_recording *r, const struct prof_raw_sample *rs);
+/* Processes seen in the samples. */
+size_t prof_recording_processes(const struct prof_recording *r);
 uint64_t prof_recording_samples(const struct prof_recording *r);
 /* Symbolizes every distinct stack with sym and builds the profile. */
-void prof_recording_finish(struct prof_recording *r, struct prof_symbolizer *sym,
+void prof_recording_finish(struct prof_recording *r,
 			   uint64_t start_ns, uint64_t end_ns, uint64_t wall_start_ns,
 			   const char *name);
 const struct out_profile *prof_recording_profile(const struct prof_recording *r);

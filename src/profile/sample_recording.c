@@ -29,10 +29,12 @@ struct raw_sample {
 };
 
 struct prof_recording {
-	pid_t pid;
 	unsigned hz, max_stack;
+	struct prof_symset *syms;
+	size_t nprocesses;
 	/* gathering */
 	struct out_thread *threads;
+	pid_t *thread_pids;
 	size_t nthreads, last_thread;
 	struct prof_index chain_ids; /* (thread, ips) -> chain */
 	struct chain *chains;
@@ -51,33 +53,50 @@ struct prof_recording {
 	size_t *stack_off; /* into stack_frames, until finish sets stacks[].frames */
 	size_t nstacks, capstacks;
 	uint32_t *stack_frames;
+	uint8_t *stack_tiers; /* parallel to stack_frames */
 	size_t nstack_frames, capstack_frames;
 	struct out_sample *out_samples;
 	struct out_profile profile;
 	char *name;
 };
 
-struct prof_recording *prof_recording_new(pid_t pid, unsigned hz, unsigned max_stack)
+struct prof_recording *prof_recording_new(unsigned hz, unsigned max_stack, struct prof_symset *syms)
 {
 	struct prof_recording *r = util_calloc(1, sizeof(*r));
-	r->pid = pid;
+	r->syms = syms;
 	r->hz = hz;
 	r->max_stack = max_stack;
 	return r;
 }
 
-static uint32_t thread_index(struct prof_recording *r, uint32_t tid)
+static uint32_t thread_index(struct prof_recording *r, uint32_t pid, uint32_t tid)
 {
 	if (r->last_thread < r->nthreads && r->threads[r->last_thread].tid == tid)
 		return (uint32_t)r->last_thread;
-	for (size_t i = 0; i < r->nthreads; i++)
+	int new_process = 1;
+	for (size_t i = 0; i < r->nthreads; i++) {
 		if (r->threads[i].tid == tid)
 			return (uint32_t)(r->last_thread = i);
+		if (r->thread_pids[i] == (pid_t)pid)
+			new_process = 0;
+	}
 	char comm[64];
-	prof_target_comm(r->pid, (pid_t)tid, comm, sizeof(comm));
+	prof_target_comm((pid_t)pid, (pid_t)tid, comm, sizeof(comm));
 	r->threads = util_realloc(r->threads, (r->nthreads + 1) * sizeof(*r->threads));
+	r->thread_pids = util_realloc(r->thread_pids, (r->nthreads + 1) * sizeof(pid_t));
 	r->threads[r->nthreads] = (struct out_thread){util_strdup(comm), tid};
+	r->thread_pids[r->nthreads] = (pid_t)pid;
+	if (new_process) {
+		/* Read its mappings now, while it lives. */
+		prof_symset_get(r->syms, (pid_t)pid);
+		r->nprocesses++;
+	}
 	return (uint32_t)(r->last_thread = r->nthreads++);
+}
+
+size_t prof_recording_processes(const struct prof_recording *r)
+{
+	return r->nprocesses;
 }
 
 struct chain_key {
@@ -101,7 +120,7 @@ void prof_recording_add(struct prof_recording *r, const struct prof_raw_sample *
 		return;
 	}
 	uint64_t time_ns = rs->time_ns;
-	struct chain_key k = {r, thread_index(r, rs->tid), rs->ips, (uint32_t)rs->nips};
+	struct chain_key k = {r, thread_index(r, rs->pid, rs->tid), rs->ips, (uint32_t)rs->nips};
 	uint64_t hash = util_hash(rs->ips, rs->nips * sizeof(uint64_t)) ^ ((uint64_t)k.thread * 0x9e3779b97f4a7c15ull);
 	int inserted;
 	uint32_t ci = prof_index_get(&r->chain_ids, hash, chain_eq, &k, (uint32_t)r->nchains, &inserted);
@@ -154,6 +173,7 @@ static uint32_t frame_index(struct prof_recording *r, const struct prof_frame_in
 struct stack_key {
 	const struct prof_recording *r;
 	const uint32_t *frames;
+	const uint8_t *tiers;
 	uint32_t n;
 };
 
@@ -161,16 +181,17 @@ static int stack_eq(uint32_t value, const void *arg)
 {
 	const struct stack_key *k = arg;
 	const struct prof_recording *r = k->r;
-	return r->stacks[value].n == k->n &&
-	       !memcmp(r->stack_frames + r->stack_off[value], k->frames, k->n * sizeof(uint32_t));
+	size_t off = r->stack_off[value];
+	return r->stacks[value].n == k->n && !memcmp(r->stack_frames + off, k->frames, k->n * sizeof(uint32_t)) &&
+	       !memcmp(r->stack_tiers + off, k->tiers, k->n);
 }
 
-static uint32_t stack_index(struct prof_recording *r, const uint32_t *frames, uint32_t n)
+static uint32_t stack_index(struct prof_recording *r, const uint32_t *frames, const uint8_t *tiers, uint32_t n)
 {
-	struct stack_key k = {r, frames, n};
+	struct stack_key k = {r, frames, tiers, n};
 	int inserted;
-	uint32_t si = prof_index_get(&r->stack_ids, util_hash(frames, n * sizeof(uint32_t)), stack_eq, &k,
-				     (uint32_t)r->nstacks, &inserted);
+	uint64_t hash = util_hash(frames, n * sizeof(uint32_t)) ^ (util_hash(tiers, n) * 31);
+	uint32_t si = prof_index_get(&r->stack_ids, hash, stack_eq, &k, (uint32_t)r->nstacks, &inserted);
 	if (!inserted)
 		return si;
 	if (r->nstacks == r->capstacks) {
@@ -181,9 +202,11 @@ static uint32_t stack_index(struct prof_recording *r, const uint32_t *frames, ui
 	if (r->nstack_frames + n > r->capstack_frames) {
 		r->capstack_frames = (r->nstack_frames + n) * 2 + 1024;
 		r->stack_frames = util_realloc(r->stack_frames, r->capstack_frames * sizeof(uint32_t));
+		r->stack_tiers = util_realloc(r->stack_tiers, r->capstack_frames);
 	}
 	memcpy(r->stack_frames + r->nstack_frames, frames, n * sizeof(uint32_t));
-	r->stacks[r->nstacks] = (struct out_stack){NULL, n};
+	memcpy(r->stack_tiers + r->nstack_frames, tiers, n);
+	r->stacks[r->nstacks] = (struct out_stack){NULL, NULL, n};
 	r->stack_off[r->nstacks] = r->nstack_frames;
 	r->nstack_frames += n;
 	return (uint32_t)r->nstacks++;
@@ -192,15 +215,16 @@ static uint32_t stack_index(struct prof_recording *r, const uint32_t *frames, ui
 /* Symbolizes one call chain into frame indices, outermost first, the thread's
  * name as the root. The chain holds context markers; user addresses after the
  * first are return addresses. */
-static uint32_t chain_stack(struct prof_recording *r, struct prof_symbolizer *sym, const struct chain *c,
-			    uint32_t *buf)
+static uint32_t chain_stack(struct prof_recording *r, const struct chain *c, uint32_t *buf, uint8_t *tiers)
 {
+	struct prof_symbolizer *sym = prof_symset_get(r->syms, r->thread_pids[c->thread]);
 	const uint64_t *ips = r->ips + c->off;
 	uint32_t n = 0;
 	uint64_t ctx = PERF_CONTEXT_USER;
 	int user_seen = 0;
 	uint32_t frames = 0;
 	struct prof_frame_info fi;
+	memset(tiers, 0, c->n + 2);
 	buf[n++] = 0; /* root, filled below */
 	for (uint32_t i = 0; i < c->n; i++)
 		frames += ips[i] < (uint64_t)PERF_CONTEXT_MAX;
@@ -223,16 +247,20 @@ static uint32_t chain_stack(struct prof_recording *r, struct prof_symbolizer *sy
 			prof_symbolize_user(sym, ip, user_seen++ > 0, &fi);
 		else
 			continue;
+		tiers[n] = fi.tiers;
 		buf[n++] = frame_index(r, &fi);
 	}
 	for (uint32_t i = first, j = n - 1; i < j; i++, j--) {
 		uint32_t t = buf[i];
 		buf[i] = buf[j];
 		buf[j] = t;
+		uint8_t u = tiers[i];
+		tiers[i] = tiers[j];
+		tiers[j] = u;
 	}
 	struct prof_frame_info root = {.name = r->threads[c->thread].name, .kind = OUT_FRAME_OTHER};
 	buf[0] = frame_index(r, &root);
-	return stack_index(r, buf, n);
+	return stack_index(r, buf, tiers, n);
 }
 
 static int by_time(const void *a, const void *b)
@@ -241,19 +269,23 @@ static int by_time(const void *a, const void *b)
 	return x->time_ns < y->time_ns ? -1 : x->time_ns > y->time_ns;
 }
 
-void prof_recording_finish(struct prof_recording *r, struct prof_symbolizer *sym, uint64_t start_ns,
+void prof_recording_finish(struct prof_recording *r, uint64_t start_ns,
 			   uint64_t end_ns, uint64_t wall_start_ns, const char *name)
 {
-	uint32_t maxn = 1;
+	uint32_t maxn = 2;
 	for (size_t i = 0; i < r->nchains; i++)
-		if (r->chains[i].n + 1 > maxn)
-			maxn = r->chains[i].n + 1;
+		if (r->chains[i].n + 2 > maxn)
+			maxn = r->chains[i].n + 2; /* + root + [truncated stack] */
 	uint32_t *buf = util_malloc(maxn * sizeof(uint32_t));
+	uint8_t *tiers = util_malloc(maxn);
 	for (size_t i = 0; i < r->nchains; i++)
-		r->chains[i].stack = chain_stack(r, sym, &r->chains[i], buf);
+		r->chains[i].stack = chain_stack(r, &r->chains[i], buf, tiers);
 	free(buf);
-	for (size_t i = 0; i < r->nstacks; i++)
+	free(tiers);
+	for (size_t i = 0; i < r->nstacks; i++) {
 		r->stacks[i].frames = r->stack_frames + r->stack_off[i];
+		r->stacks[i].tiers = r->stack_tiers + r->stack_off[i];
+	}
 	r->out_samples = util_malloc((r->nsamples ? r->nsamples : 1) * sizeof(*r->out_samples));
 	for (size_t i = 0; i < r->nsamples; i++) {
 		const struct chain *c = &r->chains[r->samples[i].chain];
@@ -290,6 +322,7 @@ void prof_recording_free(struct prof_recording *r)
 	for (size_t i = 0; i < r->nthreads; i++)
 		free((char *)r->threads[i].name);
 	free(r->threads);
+	free(r->thread_pids);
 	prof_index_free(&r->chain_ids);
 	free(r->chains);
 	free(r->ips);
@@ -300,6 +333,7 @@ void prof_recording_free(struct prof_recording *r)
 	free(r->stacks);
 	free(r->stack_off);
 	free(r->stack_frames);
+	free(r->stack_tiers);
 	free(r->out_samples);
 	free(r->name);
 	free(r);

@@ -158,7 +158,8 @@ struct snap_iface_list *snap_infer_interfaces(struct snapshot *s)
 	free(props);
 	util_buf_free(&name);
 	util_map_free(&cands);
-	qsort(l->v, l->n, sizeof(*l->v), cmp_count);
+	if (l->n)
+		qsort(l->v, l->n, sizeof(*l->v), cmp_count);
 	double min = fmax(MIN_OBJECT_COUNT_PER_INTERFACE,
 			  (double)total / MIN_OBJECT_PROPORTION_PER_INTERFACE);
 	size_t keep = 0;

@@ -397,12 +397,38 @@ static const char close_expr[] =
 	"process.getBuiltinModule ? process.getBuiltinModule('inspector') : null; "
 	"if (i) setTimeout(() => i.close(), 100); return !!i; })()\"}}";
 
-static int session(int pid, int port, int opened, const char *out_path, uint64_t *written)
+static int take_one(struct conn *c, struct util_buf *b, long id, const char *out_path,
+		    uint64_t *written)
+{
+	char cmd[160];
+	int out = open(out_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (out < 0 || fchmod(out, 0600) < 0) {
+		if (out >= 0)
+			close(out);
+		return util_error("%s: %s", out_path, strerror(errno));
+	}
+	snprintf(cmd, sizeof(cmd),
+		 "{\"id\":%ld,\"method\":\"HeapProfiler.takeHeapSnapshot\",\"params\":"
+		 "{\"reportProgress\":false}}",
+		 id);
+	int rc = command(c, b, id, cmd, out, written);
+	if (close(out) < 0 && !rc)
+		rc = util_error("%s: %s", out_path, strerror(errno));
+	if (rc)
+		unlink(out_path);
+	return rc;
+}
+
+/* One inspector session for all the snapshots: V8 clears its object ids when a
+ * session ends (HeapProfiler.disable -> ClearObjectIds), so only snapshots of
+ * one session can be compared by id. */
+static int session(int pid, int port, int opened, const struct snap_live_opts *o)
 {
 	char *path = debugger_path(port);
 	struct conn *c = util_calloc(1, sizeof(*c));
 	struct util_buf b = {0};
-	int out = -1, rc = -1;
+	uint64_t written = 0;
+	int rc = -1;
 	c->timeout_ms = 600000;
 	c->fd = connect_port(port);
 	if (!path || c->fd < 0) {
@@ -411,33 +437,26 @@ static int session(int pid, int port, int opened, const char *out_path, uint64_t
 	}
 	if (ws_handshake(c, port, path))
 		goto done;
-	out = open(out_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (out < 0 || fchmod(out, 0600) < 0) {
-		util_error("%s: %s", out_path, strerror(errno));
-		goto done;
+	for (int i = 0; i < o->n_paths; i++) {
+		if (i && o->interval_ms > 0) {
+			if (o->verbose)
+				fprintf(stderr, "nodescope: waiting %.1f s\n", o->interval_ms / 1000.0);
+			usleep((useconds_t)o->interval_ms * 1000);
+		}
+		if (take_one(c, &b, 10 + i, o->paths[i], &written))
+			goto done;
+		if (o->verbose) {
+			struct stat st;
+			if (stat(o->paths[i], &st) == 0)
+				fprintf(stderr, "nodescope: wrote %s (%lld bytes)\n", o->paths[i],
+					(long long)st.st_size);
+		}
 	}
-	if (command(c, &b, 1, "{\"id\":1,\"method\":\"HeapProfiler.enable\"}", -1, written) ||
-	    command(c, &b, 2,
-		    "{\"id\":2,\"method\":\"HeapProfiler.takeHeapSnapshot\",\"params\":"
-		    "{\"reportProgress\":false}}",
-		    out, written) ||
-	    command(c, &b, 3, "{\"id\":3,\"method\":\"HeapProfiler.disable\"}", -1, written))
-		goto done;
-	if (close(out) < 0) {
-		out = -1;
-		util_error("%s: %s", out_path, strerror(errno));
-		goto done;
-	}
-	out = -1;
 	rc = 0;
-	if (opened && command(c, &b, 4, close_expr, -1, written))
+	if (opened && command(c, &b, 4, close_expr, -1, &written))
 		fprintf(stderr, "nodescope: warning: could not close the inspector of %d: %s\n", pid,
 			util_last_error());
 done:
-	if (out >= 0) {
-		close(out);
-		unlink(out_path);
-	}
 	if (c->fd >= 0)
 		close(c->fd);
 	free(c);
@@ -446,10 +465,9 @@ done:
 	return rc;
 }
 
-int snap_live_capture(int pid, const char *out_path, int verbose)
+int snap_live_capture(int pid, const struct snap_live_opts *o)
 {
-	int before[MAX_LISTENERS], port = 0, opened = 0;
-	uint64_t written = 0;
+	int before[MAX_LISTENERS], port = 0, opened = 0, verbose = o->verbose;
 	if (check_target(pid))
 		return -1;
 	int n_before = listeners(pid, before, MAX_LISTENERS);
@@ -466,7 +484,7 @@ int snap_live_capture(int pid, const char *out_path, int verbose)
 		return util_error("process %d: cannot signal it: %s", pid, strerror(errno));
 	if (find_inspector(pid, before, n_before, &port, &opened))
 		return -1;
-	if (session(pid, port, opened, out_path, &written))
+	if (session(pid, port, opened, o))
 		return -1;
 	if (opened) {
 		/* make sure the port is gone again */
@@ -482,11 +500,7 @@ int snap_live_capture(int pid, const char *out_path, int verbose)
 			usleep(50000);
 		}
 	}
-	if (verbose) {
-		struct stat st;
-		if (stat(out_path, &st) == 0)
-			fprintf(stderr, "nodescope: wrote %s (%lld bytes)%s\n", out_path,
-				(long long)st.st_size, opened ? "; inspector closed" : "");
-	}
+	if (verbose && opened)
+		fprintf(stderr, "nodescope: inspector of %d closed\n", pid);
 	return 0;
 }

@@ -58,13 +58,13 @@ static int type_list(struct loader *L, const struct snap_jv *types, int field, c
 	const struct snap_jv *t = &types->items[field];
 	if (t->n > 250)
 		return util_error("%s: snapshot.meta has too many %s types", L->s->path, what);
-	*out = util_calloc(t->n + 1, sizeof(char *));
-	for (size_t i = 0; i < t->n; i++) {
+	for (size_t i = 0; i < t->n; i++)
 		if (t->items[i].kind != JV_STR)
 			return util_error("%s: snapshot.meta: %s type %zu is not a string", L->s->path,
 					  what, i);
+	*out = util_calloc(t->n + 1, sizeof(char *));
+	for (size_t i = 0; i < t->n; i++)
 		(*out)[i] = util_strdup(t->items[i].str);
-	}
 	*n = (uint32_t)t->n;
 	return 0;
 }
@@ -237,6 +237,11 @@ static uint64_t hint(struct loader *L, uint64_t claimed, uint64_t per_record)
 	return claimed < 16 ? 16 : claimed;
 }
 
+static void *grow(void *p, size_t n)
+{
+	return p ? util_realloc(p, n) : snap_alloc(n);
+}
+
 static void grow_nodes(struct snapshot *s, struct loader *L, uint64_t want)
 {
 	if (want <= L->cap)
@@ -246,13 +251,13 @@ static void grow_nodes(struct snapshot *s, struct loader *L, uint64_t want)
 		cap = want;
 	if (cap > UINT32_MAX - 2)
 		cap = UINT32_MAX - 2;
-	s->n_type = util_realloc(s->n_type, cap);
-	s->n_name = util_realloc(s->n_name, cap * sizeof(uint32_t));
-	s->n_id = util_realloc(s->n_id, cap * sizeof(uint32_t));
-	s->n_self = util_realloc(s->n_self, cap * sizeof(uint64_t));
-	s->first_edge = util_realloc(s->first_edge, (cap + 1) * sizeof(uint32_t));
+	s->n_type = grow(s->n_type, cap);
+	s->n_name = grow(s->n_name, cap * sizeof(uint32_t));
+	s->n_id = grow(s->n_id, cap * sizeof(uint32_t));
+	s->n_self = grow(s->n_self, cap * sizeof(uint64_t));
+	s->first_edge = grow(s->first_edge, (cap + 1) * sizeof(uint32_t));
 	if (L->has_detachedness)
-		s->n_detached = util_realloc(s->n_detached, cap);
+		s->n_detached = grow(s->n_detached, cap);
 	L->cap = (uint32_t)cap;
 }
 
@@ -343,9 +348,9 @@ static void grow_edges(struct snapshot *s, struct loader *L, uint64_t want)
 	uint64_t cap = L->ecap ? L->ecap * 2 : 16;
 	if (cap < want)
 		cap = want;
-	s->e_type = util_realloc(s->e_type, cap);
-	s->e_name = util_realloc(s->e_name, cap * sizeof(uint32_t));
-	s->e_to = util_realloc(s->e_to, cap * sizeof(uint32_t));
+	s->e_type = grow(s->e_type, cap);
+	s->e_name = grow(s->e_name, cap * sizeof(uint32_t));
+	s->e_to = grow(s->e_to, cap * sizeof(uint32_t));
 	L->ecap = cap;
 }
 
@@ -458,7 +463,8 @@ static int locations(struct loader *L)
 	if (L->field)
 		return util_error("%s: the locations array is not a multiple of location_fields",
 				  L->s->path);
-	qsort(L->s->locs, L->s->loc_count, sizeof(*L->s->locs), cmp_loc);
+	if (L->s->loc_count)
+		qsort(L->s->locs, L->s->loc_count, sizeof(*L->s->locs), cmp_loc);
 	return 0;
 }
 
@@ -564,6 +570,7 @@ static int parse(struct loader *L)
 	struct snap_rd *r = L->r;
 	struct util_buf key = {0};
 	int rc = -1;
+	snap_progress(L->s, "parsing");
 	if (snap_rd_expect(r, '{', "expected '{' at the start"))
 		return -1;
 	snap_rd_skip_ws(r);
@@ -660,7 +667,7 @@ void snap_free(struct snapshot *s)
 		     s->n_id, s->n_detached, s->n_self,	 s->n_self_raw, s->first_edge, s->e_type,
 		     s->e_name,	  s->e_to,	 s->strs,	s->str_off,    s->locs,
 		     s->ret_first, s->ret_edge,	 s->ret_node,	s->flags,      s->essential,
-		     s->distance, s->dom,	 s->retained,	s->dom_first,  s->dom_kids,
+		     s->distance, s->dom, s->dfs_order,	 s->retained,	s->dom_first,  s->dom_kids,
 		     s->cls};
 	for (size_t i = 0; i < sizeof(p) / sizeof(p[0]); i++)
 		free(p[i]);

@@ -91,9 +91,15 @@ struct snapshot {
 	uint32_t *dom_first; /* node_count + 1: children in the dominator tree */
 	uint32_t *dom_kids;
 	uint32_t *cls; /* class name string index per node */
+	uint32_t *dfs_order; /* between snap_dominator_tree and snap_retained_sizes */
+	uint32_t dfs_count;
 	int analyzed;
 	int dominated; /* dominators and retained sizes computed */
 };
+
+/* alloc.c — big arrays (huge pages when large); free() them. */
+void *snap_alloc(size_t n);
+void *snap_calloc(size_t n, size_t size);
 
 /* parse.c */
 int snap_load(struct snapshot *s, const char *path, enum snap_load_mode mode);
@@ -133,6 +139,8 @@ void snap_distances(struct snapshot *s);
 
 /* dominators.c */
 int snap_dominators(struct snapshot *s);
+int snap_dominator_tree(struct snapshot *s);
+void snap_retained_sizes(struct snapshot *s);
 
 /* classes.c — DevTools class names (with inferred interfaces for plain objects). */
 struct snap_iface_list;
@@ -197,6 +205,12 @@ void snap_paths_free(struct snap_path *p, uint32_t n);
 
 /* live.c — `heap snapshot PID`: SIGUSR1, the inspector on loopback, and
  * HeapProfiler.takeHeapSnapshot streamed to a file. */
-int snap_live_capture(int pid, const char *out_path, int verbose);
+struct snap_live_opts {
+	const char *const *paths; /* one snapshot per path, in one inspector session */
+	int n_paths;
+	long interval_ms; /* wait between snapshots */
+	int verbose;
+};
+int snap_live_capture(int pid, const struct snap_live_opts *o);
 
 #endif

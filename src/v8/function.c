@@ -345,14 +345,26 @@ int v8_bytecode_position(struct v8 *v8, v8_value bytecode, int64_t bc_offset, in
 
 /* Scripts. Positions count UTF-16 code units; the source is read as UTF-8. */
 
-static int script_source(struct v8 *v8, v8_value script, struct util_buf *src)
+/* The script's source as UTF-8, kept for the next call (frames of one script
+ * come together). The returned buffer belongs to v8. */
+static const struct util_buf *script_source(struct v8 *v8, v8_value script)
 {
 	v8_value s;
+	if (v8->src_script == script && v8->src.data)
+		return &v8->src;
+	v8->src_script = 0;
+	util_buf_reset(&v8->src);
+	util_buf_adds(&v8->src, "");
 	if (v8_field(v8, script, v8->L.script_source, &s) < 0)
-		return -1;
-	if (!v8_is_string(v8, s))
-		return util_error("the script's source is not available");
-	return v8_string(v8, s, src, SCRIPT_SOURCE_MAX);
+		return NULL;
+	if (!v8_is_string(v8, s)) {
+		util_error("the script's source is not available");
+		return NULL;
+	}
+	if (v8_string(v8, s, &v8->src, SCRIPT_SOURCE_MAX) < 0)
+		return NULL;
+	v8->src_script = script;
+	return &v8->src;
 }
 
 static size_t utf8_len(unsigned char c)
@@ -362,18 +374,16 @@ static size_t utf8_len(unsigned char c)
 
 int v8_script_line_col(struct v8 *v8, v8_value script, int pos, int *line, int *col)
 {
-	struct util_buf src = {0};
 	if (pos < 0)
 		return util_error("no position");
-	if (script_source(v8, script, &src) < 0) {
-		util_buf_free(&src);
+	const struct util_buf *src = script_source(v8, script);
+	if (!src)
 		return -1;
-	}
 	int l = 1, c = 1;
 	int64_t units = 0;
-	for (size_t i = 0; i < src.len && units < pos;) {
-		size_t n = utf8_len((unsigned char)src.data[i]);
-		if (src.data[i] == '\n') {
+	for (size_t i = 0; i < src->len && units < pos;) {
+		size_t n = utf8_len((unsigned char)src->data[i]);
+		if (src->data[i] == '\n') {
 			l++;
 			c = 1;
 		} else {
@@ -382,7 +392,6 @@ int v8_script_line_col(struct v8 *v8, v8_value script, int pos, int *line, int *
 		units += n == 4 ? 2 : 1;
 		i += n;
 	}
-	util_buf_free(&src);
 	*line = l;
 	*col = c;
 	return 0;
@@ -391,14 +400,12 @@ int v8_script_line_col(struct v8 *v8, v8_value script, int pos, int *line, int *
 int v8_script_lines(struct v8 *v8, v8_value script, int first, int last, int mark,
 		    struct util_buf *out)
 {
-	struct util_buf src = {0};
-	if (script_source(v8, script, &src) < 0) {
-		util_buf_free(&src);
+	const struct util_buf *src = script_source(v8, script);
+	if (!src)
 		return -1;
-	}
 	int line = 1;
-	const char *p = src.data ? src.data : "";
-	const char *end = p + src.len;
+	const char *p = src->data ? src->data : "";
+	const char *end = p + src->len;
 	while (p < end && line <= last) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		const char *le = nl ? nl : end;
@@ -408,6 +415,5 @@ int v8_script_lines(struct v8 *v8, v8_value script, int first, int last, int mar
 		p = nl ? nl + 1 : end;
 		line++;
 	}
-	util_buf_free(&src);
 	return 0;
 }

@@ -243,8 +243,8 @@ static int is_meta_map(struct v8_heap *h, uint64_t m)
 		return 0;
 	uint64_t mm = *mw;
 	if (mm != m) {
-		const uint64_t *mmw = word_ptr(h, mm - 1);
-		if ((mm & 3) != 1 || !mmw || *mmw != mm)
+		const uint64_t *mmw;
+		if ((mm & 7) != 1 || !(mmw = word_ptr(h, mm - 1)) || *mmw != mm)
 			return 0;
 	}
 	const uint16_t *t = img_ptr(h->img, m - 1 + h->L->map_instance_type, 2);
@@ -256,7 +256,7 @@ static void fill_mapinfo(struct v8_heap *h, struct heap_mapinfo *mi, uint64_t ma
 	mi->map = map;
 	mi->valid = 0;
 	const uint64_t *mw = word_ptr(h, map - 1);
-	if (!mw || (*mw & 3) != 1 || !is_meta_map(h, *mw))
+	if (!mw || (*mw & 7) != 1 || !is_meta_map(h, *mw))
 		return;
 	const uint16_t *t = img_ptr(h->img, map - 1 + h->L->map_instance_type, 2);
 	const uint8_t *sz = img_ptr(h->img, map - 1 + h->L->map_instance_size_words, 1);
@@ -270,7 +270,7 @@ static void fill_mapinfo(struct v8_heap *h, struct heap_mapinfo *mi, uint64_t ma
 
 struct heap_mapinfo *heap_map_info(struct v8_heap *h, uint64_t map)
 {
-	if ((map & 3) != 1)
+	if ((map & 7) != 1)
 		return NULL;
 	if (h->maps_used * 2 >= h->maps_cap)
 		maps_grow(h);

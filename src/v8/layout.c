@@ -330,7 +330,8 @@ static void resolve_functions(struct v8 *v8, const struct version_facts *f)
 	L->script_column_offset = L->script_name + 16;
 	/* ScopeInfo (scope-info.tq): the ScopeFlags bits are the same in 10.2..14.6:
 	 * scope_type 0-3, ..., has_saved_class_variable 10, function_variable 12-13,
-	 * has_inferred_function_name 14, ..., has_outer_scope_info 22. */
+	 * has_inferred_function_name 14, ..., has_outer_scope_info 22, ...,
+	 * has_context_extension_slot 26. */
 	L->scope_flags_raw_u32 = f->scope_flags_raw_u32;
 	L->scope_fixed_positions = f->scope_fixed_positions;
 	L->scope_first_var = (int)cnst(v8, "scopeinfo_idx_first_vars", f->scope_fixed_positions ? 5 : 3);
@@ -339,6 +340,7 @@ static void resolve_functions(struct v8 *v8, const struct version_facts *f)
 	L->scope_bit_function_var = 12;
 	L->scope_bit_inferred_name = 14;
 	L->scope_bit_outer = 22;
+	L->scope_bit_context_extension = 26;
 	L->scope_bit_type_mask = 0xf;
 	L->scope_type_function = f->scope_type_function;
 	L->scope_type_module = f->scope_type_module;

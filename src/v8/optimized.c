@@ -4,7 +4,10 @@
  * Code object whose source-position table maps the PC to a SourcePosition that
  * carries an inlining id; the Code's DeoptimizationData lists, per inlining id,
  * the inlined function (in its literal array) and the position of the call in
- * its caller, so one frame expands into every function TurboFan inlined.
+ * its caller, so one frame expands into every function TurboFan inlined. A
+ * baseline (Sparkplug) frame maps its PC to a bytecode offset through the Code's
+ * bytecode-offset table, walked bytecode by bytecode with the sizes V8 keeps in
+ * the binary (interpreter::Bytecodes::kBytecodeSizes).
  */
 #include "v8/v8_int.h"
 
@@ -44,7 +47,8 @@ static int is_type_at(struct v8 *v8, uint64_t addr, int type)
 /* The Code object whose instructions hold pc: walk back from pc to the header of
  * the object that holds them (an InstructionStream since 11.x, a Code before),
  * recognised by its map, and check that its instruction range covers pc. V8
- * aligns these objects to 32 bytes; instructions are at most a few MB. */
+ * aligns the instructions to 32 bytes, so the header starts 16-aligned (11.3's
+ * header is 16 bytes); instructions are at most a few MB. */
 static int code_for_pc(struct v8 *v8, uint64_t pc, v8_value *code)
 {
 	int is_type = v8_meta_type(v8, "INSTRUCTION_STREAM_TYPE");
@@ -52,8 +56,8 @@ static int code_for_pc(struct v8 *v8, uint64_t pc, v8_value *code)
 	if (v8_meta_field(v8, is_type >= 0 ? "InstructionStream" : "Code", "instruction_start",
 			  &header) < 0)
 		return -1;
-	uint64_t start = (pc & ~(uint64_t)31), limit = 4u << 20;
-	for (uint64_t a = start; a + limit > start && a > 0; a -= 32) {
+	uint64_t start = (pc & ~(uint64_t)15), limit = 4u << 20;
+	for (uint64_t a = start; a + limit > start && a > 0; a -= 16) {
 		uint64_t word;
 		if (img_read_u64(v8->img, a, &word) < 0) {
 			util_clear_error();
@@ -173,6 +177,113 @@ static int expand_optimized(struct v8 *v8, const struct v8_frame *f, struct v8_j
 	return n;
 }
 
+/* kBytecodeSizes[3][count] (bytecodes.h): sizes at operand scale 1, 2, 4; read
+ * once from the binary. The first two bytecodes are the Wide and ExtraWide
+ * prefixes, the next two their DebugBreak forms. */
+static const uint8_t *bytecode_sizes(struct v8 *v8, size_t *count)
+{
+	static const char sym[] = "_ZN2v88internal11interpreter9Bytecodes14kBytecodeSizesE";
+	if (!v8->bytecode_sizes) {
+		uint64_t addr, size;
+		if (v8_symbol_find(v8, sym, &addr, &size) < 0 || size < 12 || size % 3 ||
+		    size > 3 * 1024)
+			return NULL;
+		uint8_t *t = util_malloc(size);
+		if (img_read(v8->img, addr, t, size) < 0) {
+			free(t);
+			return NULL;
+		}
+		v8->bytecode_sizes = t;
+		v8->nbytecodes = size / 3;
+	}
+	*count = v8->nbytecodes;
+	return v8->bytecode_sizes;
+}
+
+/* Size of the bytecode at bc[off], prefix included; 0 when malformed. */
+static size_t bytecode_size(const uint8_t *sizes, size_t count, const uint8_t *bc, size_t len,
+			    size_t off)
+{
+	unsigned b = bc[off];
+	if (b >= count)
+		return 0;
+	if (b < 4) { /* Wide, ExtraWide, DebugBreakWide, DebugBreakExtraWide */
+		int scale = (b == 0 || b == 2) ? 1 : 2;
+		if (off + 1 >= len || bc[off + 1] >= count)
+			return 0;
+		return 1 + sizes[(size_t)scale * count + bc[off + 1]];
+	}
+	return sizes[b];
+}
+
+static uint64_t vlq_unsigned(const uint8_t *p, size_t n, size_t *i, int *ok)
+{
+	uint64_t v = 0;
+	int shift = 0;
+	uint8_t c;
+	do {
+		if (*i >= n || shift > 63) {
+			*ok = 0;
+			return 0;
+		}
+		c = p[(*i)++];
+		v |= (uint64_t)(c & 0x7f) << shift;
+		shift += 7;
+	} while (c & 0x80);
+	return v;
+}
+
+/* baseline/bytecode-offset-iterator.cc: the table holds, per bytecode in order,
+ * the length of its machine code (a VLQ); the first entry is the prologue. */
+static int64_t baseline_bytecode_offset(struct v8 *v8, v8_value code, uint64_t pc_offset,
+					v8_value bytecode)
+{
+	size_t count, n_bc = 0, n_tab = 0;
+	const uint8_t *sizes = bytecode_sizes(v8, &count);
+	v8_value table;
+	int64_t tlen, blen;
+	if (!sizes || v8_field(v8, code, v8->L.code_source_positions, &table) < 0 ||
+	    v8_field_smi(v8, table, v8->L.fixed_length, &tlen) < 0 || tlen <= 0 ||
+	    tlen > (1 << 22) || v8_field_smi(v8, bytecode, v8->L.bytecode_length, &blen) < 0 ||
+	    blen <= 0 || blen > (1 << 22))
+		return -1;
+	n_tab = (size_t)tlen;
+	n_bc = (size_t)blen;
+	uint8_t *tab = util_malloc(n_tab), *bc = util_malloc(n_bc);
+	int64_t result = -1;
+	if (img_read(v8->img, v8_addr(table) + v8->L.byte_array_data, tab, n_tab) == 0 &&
+	    img_read(v8->img, v8_addr(bytecode) + v8->L.bytecode_data, bc, n_bc) == 0) {
+		size_t ti = 0, off = 0;
+		int ok = 1;
+		uint64_t end = vlq_unsigned(tab, n_tab, &ti, &ok);
+		int64_t current = -1; /* kFunctionEntryBytecodeOffset */
+		while (ok && end < pc_offset && off < n_bc) {
+			size_t sz = bytecode_size(sizes, count, bc, n_bc, off);
+			if (!sz)
+				break;
+			end += vlq_unsigned(tab, n_tab, &ti, &ok);
+			current = (int64_t)off;
+			off += sz;
+		}
+		if (ok && end >= pc_offset)
+			result = current;
+	}
+	free(tab);
+	free(bc);
+	return result;
+}
+
+static int baseline_position(struct v8 *v8, const struct v8_frame *f, int *pos)
+{
+	v8_value code;
+	uint64_t start, size;
+	if (!f->bytecode || code_for_pc(v8, f->pc, &code) < 0 ||
+	    code_range(v8, code, &start, &size) < 0)
+		return 0;
+	int64_t off = baseline_bytecode_offset(v8, code, f->pc - start, f->bytecode);
+	return off >= 0 && v8_bytecode_position(v8, f->bytecode, off, pos) > 0;
+}
+
 int v8_frame_expand(struct v8 *v8, const struct v8_frame *f, struct v8_jsframe *out, int max)
 {
 	if (max < 1 || !f->function)
@@ -186,6 +297,8 @@ int v8_frame_expand(struct v8 *v8, const struct v8_frame *f, struct v8_jsframe *
 	int pos;
 	if (f->bytecode && f->bytecode_offset >= 0 &&
 	    v8_bytecode_position(v8, f->bytecode, f->bytecode_offset, &pos) > 0)
+		out[0].position = pos;
+	else if (f->kind == V8_FRAME_BASELINE && baseline_position(v8, f, &pos))
 		out[0].position = pos;
 	util_clear_error();
 	return 1;

@@ -247,10 +247,15 @@ struct owners {
 	struct v8_ref *refs;
 	size_t n;
 	struct vset vias;
-	/* for each ref: the owner found (0 none) and the owner's slot */
+	/* for each ref: the owner found (0 none) and the owner's slot; for a
+	 * context, the names of up to a few functions that close over it */
 	v8_value *owner;
 	size_t *owner_slot;
+	struct util_buf *fn_names;
+	int *nfn;
 };
+
+#define MAX_CLOSURE_NAMES 4
 
 static void owner_cb(struct v8_heap *h, const struct v8_heap_obj *o, size_t slot, uint64_t target,
 		     void *arg)
@@ -264,15 +269,56 @@ static void owner_cb(struct v8_heap *h, const struct v8_heap_obj *o, size_t slot
 	 * functions (their context) */
 	if ((int)o->type < T->first_js_receiver && !is_fn)
 		return;
-	for (size_t i = 0; i < w->n; i++)
-		if (w->refs[i].via == target && !w->owner[i]) {
+	for (size_t i = 0; i < w->n; i++) {
+		if (w->refs[i].via != target)
+			continue;
+		if (is_fn && w->nfn[i] <= MAX_CLOSURE_NAMES) {
+			struct v8_funcinfo fi;
+			if (w->nfn[i] == MAX_CLOSURE_NAMES)
+				util_buf_adds(&w->fn_names[i], ", ...");
+			else if (v8_funcinfo(h->v8, o->obj, &fi) == 0) {
+				util_buf_printf(&w->fn_names[i], "%s%s()", w->nfn[i] ? ", " : "",
+						fi.name[0] ? fi.name : "<anonymous>");
+				v8_funcinfo_free(&fi);
+			}
+			util_clear_error();
+			w->nfn[i]++;
+		}
+		if (!w->owner[i]) {
 			w->owner[i] = o->obj;
 			w->owner_slot[i] = slot;
 		}
+	}
+}
+
+/* A slot of an OrderedHashMap/Set (a FixedArray: element count, deleted count,
+ * bucket count, the buckets, then entries of key, value, chain for a Map or
+ * key, chain for a Set; ordered-hash-table.h): "Map key", "Map value (key
+ * ...)", "Set entry". */
+static void map_entry(struct v8 *v8, v8_value table, size_t slot, int is_map, struct util_buf *b)
+{
+	v8_value nb, key;
+	int64_t e = (int64_t)slot - 2, per = is_map ? 3 : 2;
+	if (v8_fixed_get(v8, table, 2, &nb) < 0 || !v8_is_smi(nb) || e < 3 + v8_smi(nb)) {
+		util_clear_error();
+		util_buf_adds(b, is_map ? "Map entry" : "Set entry");
+		return;
+	}
+	int64_t k = (e - 3 - v8_smi(nb)) % per;
+	if (!is_map)
+		util_buf_adds(b, "Set entry");
+	else if (k == 0)
+		util_buf_adds(b, "Map key");
+	else {
+		util_buf_adds(b, "Map value (key ");
+		if (v8_fixed_get(v8, table, e - 1, &key) < 0 || v8_describe(v8, key, b) < 0)
+			util_clear_error();
+		util_buf_adds(b, ")");
+	}
 }
 
 static void describe_ref(struct v8 *v8, struct v8_ref *ref, v8_value target, size_t slot,
-			 v8_value owner)
+			 v8_value owner, const char *fn_names)
 {
 	struct util_buf b = {0};
 	const struct v8_types *T = v8_types(v8);
@@ -285,17 +331,13 @@ static void describe_ref(struct v8 *v8, struct v8_ref *ref, v8_value target, siz
 	if (owner && via_is_ctx) {
 		/* a closure variable: name it, and the function that closes over it */
 		refs_describe_edge(v8, ref->via, slot, target, &b);
-		struct v8_funcinfo fi;
-		if (v8_funcinfo(v8, owner, &fi) == 0) {
-			util_buf_printf(&b, " of %s()", fi.name[0] ? fi.name : "<anonymous>");
-			v8_funcinfo_free(&fi);
-		}
-		util_clear_error();
+		if (fn_names && *fn_names)
+			util_buf_printf(&b, " of %s", fn_names);
 		ref->from = owner;
 	} else if (owner && ((int)ot == T->js_map || (int)ot == T->js_set)) {
 		/* OrderedHashMap/Set: entries after the header; keys and values alternate
 		 * for a Map (entry = key, value, chain) */
-		util_buf_adds(&b, (int)ot == T->js_map ? "Map entry" : "Set entry");
+		map_entry(v8, ref->via, slot, (int)ot == T->js_map, &b);
 		ref->from = owner;
 	} else if (owner && (int)ot == T->js_bound_function) {
 		util_buf_printf(&b, "bound argument [%zu]", slot >= 2 ? slot - 2 : 0);
@@ -328,7 +370,8 @@ int v8_refs_describe(struct v8_refs *r, v8_value target, struct v8_ref **out, si
 	if (raw_referrers(r, target, &refs, &nrefs) < 0)
 		return -1;
 	struct owners w = {refs, nrefs, {0}, util_calloc(nrefs + 1, sizeof(v8_value)),
-			   util_calloc(nrefs + 1, sizeof(size_t))};
+			   util_calloc(nrefs + 1, sizeof(size_t)),
+			   util_calloc(nrefs + 1, sizeof(struct util_buf)), util_calloc(nrefs + 1, sizeof(int))};
 	size_t *slots = util_calloc(nrefs + 1, sizeof(size_t));
 	const struct v8_types *T = v8_types(r->v8);
 	for (size_t i = 0; i < nrefs; i++) {
@@ -338,20 +381,24 @@ int v8_refs_describe(struct v8_refs *r, v8_value target, struct v8_ref **out, si
 			vset_add(&w.vias, refs[i].via);
 		util_clear_error();
 	}
+	int rc = 0;
 	if (w.vias.n && refs_scan(r->heap, &w.vias, owner_cb, &w) < 0) {
-		free(w.vias.v);
-		free(w.owner);
-		free(w.owner_slot);
-		free(slots);
-		free(refs);
-		return -1;
+		rc = -1;
 	}
+	for (size_t i = 0; i < nrefs && rc == 0; i++)
+		describe_ref(r->v8, &refs[i], target, slots[i], w.owner[i], w.fn_names[i].data);
 	for (size_t i = 0; i < nrefs; i++)
-		describe_ref(r->v8, &refs[i], target, slots[i], w.owner[i]);
+		util_buf_free(&w.fn_names[i]);
+	free(w.fn_names);
+	free(w.nfn);
 	free(w.vias.v);
 	free(w.owner);
 	free(w.owner_slot);
 	free(slots);
+	if (rc < 0) {
+		free(refs);
+		return -1;
+	}
 	*out = refs;
 	*n = nrefs;
 	return 0;

@@ -111,6 +111,8 @@ void v8_close(struct v8 *v8)
 	if (!v8)
 		return;
 	v8_meta_free(v8);
+	free(v8->bytecode_sizes);
+	util_buf_free(&v8->src);
 	free(v8);
 }
 

@@ -29,6 +29,12 @@ struct v8 {
 	v8_value meta_maps[16];
 	int nmeta_maps;
 	char warning[256];
+	/* interpreter::Bytecodes::kBytecodeSizes, read on first use (optimized.c) */
+	uint8_t *bytecode_sizes;
+	size_t nbytecodes;
+	/* The last script whose source was read (function.c), as UTF-8. */
+	v8_value src_script;
+	struct util_buf src;
 };
 
 /* metadata.c */

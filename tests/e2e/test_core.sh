@@ -7,12 +7,13 @@
 . "$(dirname "$0")/lib.sh"
 FIX="$ROOT/tests/fixtures/core/stack.js"
 
-# abort_core NODE MODE DIR : runs the fixture in MODE until it aborts; prints the path
-# of the core. Node's own report of the exception (with its stack) goes to DIR/node.err.
+# abort_core NODE MODE DIR [NODE_FLAG] : runs the fixture in MODE until it aborts;
+# prints the path of the core. Node's own report of the exception (with its stack)
+# goes to DIR/node.err.
 abort_core() {
 	mkdir -p "$3"
 	rm -f "$3"/core "$3"/core.*
-	(cd "$3" && ulimit -c unlimited && "$1" --abort-on-uncaught-exception "$FIX" "$2" \
+	(cd "$3" && ulimit -c unlimited && "$1" $4 --abort-on-uncaught-exception "$FIX" "$2" \
 		>"$3/node.out" 2>"$3/node.err") 2>/dev/null
 	ls "$3"/core* 2>/dev/null | head -1
 }
@@ -25,48 +26,46 @@ node_frames() {
 }
 
 # our_frames TEXT : the JS frames of `::jsstack -v -n0` as "name|line:col" (inlined
-# frames of optimized code included; "name|baseline" for Sparkplug frames, whose
-# executing position nodescope does not compute)
+# frames of optimized code included)
 our_frames() {
 	printf '%s\n' "$1" | awk '
 		/^js:/ { sub(/^js: +/, ""); sub(/ \(inlined\)$/, ""); name = $0 }
-		/^ +kind: / { kind = $2 }
 		/^ +posn: line [0-9]+, column [0-9]+ \(executing\)/ { print name "|" $3 ":" $5; name = "" }
-		/^ +posn: / && !/\(executing\)/ { print name "|" (kind == "baseline" ? "baseline" : "none") }' |
-		sed 's/,//g'
+		/^ +posn: / && !/\(executing\)/ { print name "|none" }' | sed 's/,//g'
 }
 
 # same_frames NAME OURS THEIRS : each of our frames names node's (ours may be the last
 # component, or "<anonymous> (as node's name)") and sits at the same line:col.
 same_frames() {
-	if printf '%s\n' "$2" | awk -F'|' -v theirs="$3" -v allow_baseline="${4:-0}" '
+	if printf '%s\n' "$2" | awk -F'|' -v theirs="$3" '
 		BEGIN { n = split(theirs, t, "\n") }
 		{ i++; split(t[i], x, "|"); name = x[1]; last = name; sub(/.*\./, "", last)
-		  if (($1 != name && $1 != last && $1 != "<anonymous> (as " name ")") ||
-		      ($2 != x[2] && !(allow_baseline && $2 == "baseline"))) bad = 1 }
+		  if (($1 != name && $1 != last && $1 != "<anonymous> (as " name ")") || $2 != x[2]) bad = 1 }
 		END { exit (bad || i != n || n < 8) }'; then ok "$1"; else
 		not_ok "$1"; echo "#   ours:"; printf '%s\n' "$2" | sed 's/^/#     /'
 		echo "#   node's:"; printf '%s\n' "$3" | sed 's/^/#     /'
 	fi
 }
 
-check_mode() { # MAJOR NODE MODE
-	major=$1 node=$2 mode=$3
+check_mode() { # MAJOR NODE MODE ("sparkplug": immediate with every function baseline-compiled)
+	major=$1 node=$2 mode=$3 flag=
+	[ "$mode" = sparkplug ] && flag=--always-sparkplug
 	dir="$OUT/core-$major-$mode"
-	core=$(abort_core "$node" "$mode" "$dir" 2>/dev/null)
+	core=$(abort_core "$node" "$([ "$mode" = sparkplug ] && echo immediate || echo "$mode")" "$dir" $flag 2>/dev/null)
 	if [ -z "$core" ]; then not_ok "node $major $mode: no core was written"; return; fi
 	theirs=$(node_frames "$dir/node.err")
 	out=$("$NODESCOPE" core "$core" -c '::jsstack -v -n0' 2>&1)
 	what="every JS frame named, at node's executing line:col"
 	[ "$mode" = hot ] && what="optimized: every JS frame named (inlined ones too), at node's line:col"
-	same_frames "node $major $mode: $what" "$(our_frames "$out")" "$theirs" \
-		"$([ "$mode" = hot ] && echo 1)"
+	[ "$mode" = sparkplug ] && what="baseline code: every JS frame named, at node's line:col"
+	same_frames "node $major $mode: $what" "$(our_frames "$out")" "$theirs"
 }
 
 node_matrix | while read -r major node; do
 	check_mode "$major" "$node" immediate
 	check_mode "$major" "$node" timer
 	check_mode "$major" "$node" hot
+	check_mode "$major" "$node" sparkplug
 	core=$(ls "$OUT/core-$major-immediate"/core* 2>/dev/null | head -1)
 	[ -n "$core" ] || continue
 

@@ -157,3 +157,11 @@ else not_ok "truncated input folds the samples it has"; fi
 awk 'BEGIN { printf "node 1 1.0: 1 cycles:\n"; for (i = 0; i < 70000; i++) printf "\tabc f%d (x)\n", i }' >"$T/deep.txt"
 expect_fail "a sample with an absurd number of frames" "$NODESCOPE" fold "$T/deep.txt"
 check "--help" "$NODESCOPE" fold --help
+
+# --- --json: the same stacks for scripts ---
+json=$("$NODESCOPE" fold -q --json "$T/n22.txt" | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+print(d["unit"], d["total"], sum(s["count"] for s in d["stacks"]), len(d["stacks"]) == d["distinct_stacks"])')
+want=$("$NODESCOPE" fold -q "$T/n22.txt" | awk '{ s += $NF; n++ } END { print "samples", s, s, "True" }')
+expect_eq "--json gives the folded stacks and their total" "$json" "$want"

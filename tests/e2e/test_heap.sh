@@ -60,7 +60,9 @@ node_matrix | while read -r major node; do
 	# retainers of the sample leaked object: global -> __app -> cache -> [i]
 	out=$("$NODESCOPE" heap retainers "$s3" "@$sample" 2>&1)
 	expect_contains "node $major: retainers names the leaking array" "$out" "--.cache (property)--> Array"
-	expect_contains "node $major: retainers starts at the user root" "$out" "(shortcut)--> global (object)"
+	expect_match "node $major: retainers starts at the root's user-root shortcut" "$out" '^  \(root\) .*' 
+	expect_contains "node $major: retainers passes the user root" "$out" "(shortcut)--> "
+	expect_contains "node $major: retainers passes global.__app" "$out" "--.__app (property)--> "
 	out=$("$NODESCOPE" heap retainers "$s3" --name LeakedRequest --json 2>&1)
 	expect_contains "node $major: retainers --name picks a LeakedRequest" "$out" '"class":"LeakedRequest"'
 

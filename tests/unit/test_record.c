@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "output/output_formats.h"
+#include "profile/profile.h"
 #include "profile/record.h"
 #include "util/util.h"
 
@@ -72,8 +73,8 @@ static void test_perfmap_garbage(void **state)
 	assert_null(prof_perfmap_lookup(NULL, 1));
 }
 
-static void check_frame(const char *raw, const char *name, const char *function, const char *file, uint32_t line,
-			uint32_t col, enum out_frame_kind kind)
+static uint8_t check_frame(const char *raw, const char *name, const char *function, const char *file, uint32_t line,
+			   uint32_t col, enum out_frame_kind kind)
 {
 	char buf[1024];
 	struct prof_frame_info fi;
@@ -87,16 +88,27 @@ static void check_frame(const char *raw, const char *name, const char *function,
 	assert_int_equal(fi.line, line);
 	assert_int_equal(fi.col, col);
 	assert_int_equal(fi.kind, kind);
+	return fi.tiers;
 }
 
 static void test_jit_names(void **state)
 {
 	(void)state;
-	check_frame("JS:*fib /app/x.js:3:13", "fib /app/x.js:3:13", "fib", "/app/x.js", 3, 13, OUT_FRAME_JS);
-	check_frame("JS:~fib /app/x.js:3:13", "fib /app/x.js:3:13", "fib", "/app/x.js", 3, 13, OUT_FRAME_JS);
-	check_frame("JS:o*onData /app/x.js:9:2", "onData /app/x.js:9:2", "onData", "/app/x.js", 9, 2, OUT_FRAME_JS);
-	check_frame("JS:+'f /a.js:1:1", "f /a.js:1:1", "f", "/a.js", 1, 1, OUT_FRAME_JS);
-	check_frame("JS:onload /a.js:1:1", "onload /a.js:1:1", "onload", "/a.js", 1, 1, OUT_FRAME_JS);
+	/* Tiers are dropped from the name (one frame per function) and kept as a mask. */
+	assert_int_equal(check_frame("JS:*fib /app/x.js:3:13", "fib /app/x.js:3:13", "fib", "/app/x.js", 3, 13,
+				     OUT_FRAME_JS),
+			 PROF_TIER_TURBOFAN);
+	assert_int_equal(check_frame("JS:~fib /app/x.js:3:13", "fib /app/x.js:3:13", "fib", "/app/x.js", 3, 13,
+				     OUT_FRAME_JS),
+			 PROF_TIER_INTERP);
+	assert_int_equal(check_frame("JS:o*onData /app/x.js:9:2", "onData /app/x.js:9:2", "onData", "/app/x.js", 9,
+				     2, OUT_FRAME_JS),
+			 PROF_TIER_TURBOFAN);
+	assert_int_equal(check_frame("JS:+'f /a.js:1:1", "f /a.js:1:1", "f", "/a.js", 1, 1, OUT_FRAME_JS),
+			 PROF_TIER_MAGLEV);
+	assert_int_equal(check_frame("JS:onload /a.js:1:1", "onload /a.js:1:1", "onload", "/a.js", 1, 1,
+				     OUT_FRAME_JS),
+			 0);
 	check_frame("JS:^ /app/x.js:70:34", "(anonymous) /app/x.js:70:34", "(anonymous)", "/app/x.js", 70, 34,
 		    OUT_FRAME_JS);
 	check_frame("LazyCompile:*emit node:events:471", "emit node:events:471", "emit", "node:events", 471, 0,
@@ -199,7 +211,8 @@ static const struct out_frame frames[] = {
 	{"schedule_[k]", "schedule_[k]", NULL, 0, 0, OUT_FRAME_KERNEL},
 };
 static const uint32_t s0[] = {0, 1, 2}, s1[] = {0, 1, 2, 3}, s2[] = {0, 1};
-static const struct out_stack stacks[] = {{s0, 3}, {s1, 4}, {s2, 2}};
+static const uint8_t t0[] = {0, 0, 8}, t1[] = {0, 0, 8, 0}, t2[] = {0, 0};
+static const struct out_stack stacks[] = {{s0, t0, 3}, {s1, t1, 4}, {s2, t2, 2}};
 static const struct out_thread threads[] = {{"node", 100}, {"worker", 101}};
 static const struct out_sample samples[] = {
 	{0, 0, 1000000}, {0, 0, 2000000}, {1, 0, 3000000}, {2, 1, 3500000}, {0, 0, 4000000},
