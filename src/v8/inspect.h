@@ -69,9 +69,8 @@ struct v8_kinds {
 	int elements_first_typed;	/* ElementsKind of UINT8_ELEMENTS */
 	const char *const *typed_kinds; /* names from UINT8_ELEMENTS on, NULL-terminated */
 	int bigint_type, context_types_first, context_types_last;
-	/* ScopeInfo, beyond what v8_layout has. */
-	int scope_bit_extension_slot;	/* has_context_extension_slot */
-	int scope_module_count_first;	/* module_variable_count before the names */
+	/* ScopeInfo: module_variable_count precedes the local names (12.x on) */
+	int scope_module_count_first;
 	const char *const *scope_types; /* ScopeType names, in enum order */
 	/* An unformatted Error stack (the private error_stack_symbol's value): a
 	 * FixedArray of CallSiteInfo structs (function and code offset fields), or
