@@ -35,12 +35,12 @@ static const char *scope_kind(struct v8 *v8, v8_value si)
 /* The native context ends the chain (its variables are the global object's). */
 static int is_native_context(struct v8 *v8, v8_value ctx)
 {
-	const struct v8_kinds *K = v8_kinds(v8);
+	const struct v8_types *T = v8_types(v8);
 	unsigned t;
 	/* instance types of contexts are sorted by name: AWAIT, BLOCK, CATCH,
 	 * DEBUG_EVALUATE, EVAL, FUNCTION, MODULE, NATIVE, SCRIPT, WITH */
-	return v8_type(v8, ctx, &t) == 0 && K->context_types_last - K->context_types_first == 9 &&
-	       (int)t == K->context_types_first + 7;
+	return v8_type(v8, ctx, &t) == 0 && T->last_context - T->first_context == 9 &&
+	       (int)t == T->first_context + 7;
 }
 
 struct local_ctx {

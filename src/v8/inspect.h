@@ -68,7 +68,7 @@ struct v8_kinds {
 	int64_t typed_length, typed_external, typed_base;
 	int elements_first_typed;	/* ElementsKind of UINT8_ELEMENTS */
 	const char *const *typed_kinds; /* names from UINT8_ELEMENTS on, NULL-terminated */
-	int bigint_type, context_types_first, context_types_last;
+	int bigint_type;
 	/* ScopeInfo: module_variable_count precedes the local names (12.x on) */
 	int scope_module_count_first;
 	const char *const *scope_types; /* ScopeType names, in enum order */

@@ -156,11 +156,6 @@ static void resolve(struct v8 *v8, struct v8_kinds *k)
 	 * other (the metadata names the two around BigInt but not BigInt). */
 	int sym = v8_meta_type(v8, "SYMBOL_TYPE"), num = v8_meta_type(v8, "HEAP_NUMBER_TYPE");
 	k->bigint_type = sym >= 0 && num == sym + 2 ? sym + 1 : -1;
-	int64_t first = -1, last = -1;
-	v8_meta_const(v8, "FirstContextType", &first);
-	v8_meta_const(v8, "LastContextType", &last);
-	k->context_types_first = (int)first;
-	k->context_types_last = (int)last;
 }
 
 /* One resolved table per struct v8; a command works on one image at a time, so
