@@ -70,6 +70,9 @@ int pr_buffer(struct pr *p, v8_value v, unsigned type);
 void pr_bigint(struct pr *p, v8_value v);
 void pr_symbol(struct pr *p, v8_value v);
 
+/* The ElementsKind in an object's map (bit_field2). */
+int pr_elements_kind(struct pr *p, v8_value v, int64_t *kind);
+
 /* An Error's stack: the string, or the frames of an unformatted one
  * (print_stack.c; returns 0 when frames is not such a list). */
 void pr_stack_value(struct pr *p, v8_value stack);

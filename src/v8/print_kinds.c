@@ -222,7 +222,7 @@ static void sloppy_items(struct pr *p, v8_value elements)
 	}
 }
 
-static int elements_kind_of(struct pr *p, v8_value v, int64_t *kind)
+int pr_elements_kind(struct pr *p, v8_value v, int64_t *kind)
 {
 	v8_value map;
 	uint8_t bf2;
@@ -250,7 +250,7 @@ static void pr_arguments(struct pr *p, v8_value v)
 	if (!pr_may_open(p, v, "Arguments"))
 		return;
 	pr_open(p, v, "Arguments", "Arguments", '[');
-	if (elements_kind_of(p, v, &kind) < 0 ||
+	if (pr_elements_kind(p, v, &kind) < 0 ||
 	    v8_field(p->v8, v, v8_layout(p->v8)->obj_elements, &elements) < 0) {
 		pr_item(p);
 		pr_unreadable(p);

@@ -208,15 +208,12 @@ static int by_index(const void *a, const void *b)
 
 static int array_is_dictionary(struct pr *p, v8_value arr)
 {
-	v8_value map;
-	uint8_t bf2;
-	const struct v8_layout *L = v8_layout(p->v8);
-	if (v8_map(p->v8, arr, &map) < 0 || v8_field_u8(p->v8, map, L->map_bit_field2, &bf2) < 0) {
+	int64_t kind;
+	if (pr_elements_kind(p, arr, &kind) < 0) {
 		util_clear_error();
 		return 0;
 	}
-	return ((bf2 & L->bf2_elements_kind_mask) >> L->bf2_elements_kind_shift) ==
-	       L->elements_dictionary;
+	return kind == v8_layout(p->v8)->elements_dictionary;
 }
 
 static int array_items(struct pr *p, v8_value arr, int64_t length)
