@@ -34,8 +34,8 @@ int v8_print(struct v8 *v8, v8_value v, const struct v8_print_opts *o, struct ut
 int v8_value_summary(struct v8 *v8, v8_value v, struct util_buf *out);
 
 /* Follows a member path ("headers.host", "items.3", "a.b.0.c") from v through
- * own named properties, array elements and Map string keys. Returns 0 with *out
- * set, or -1 naming the member that is missing. */
+ * own named properties and elements ("stack" of an Error gives its string).
+ * Returns 0 with *out set, or -1 naming the member that is missing. */
 int v8_member_path(struct v8 *v8, v8_value v, const char *path, v8_value *out);
 
 /* The constructor of an object as JavaScript sees it (obj.__proto__.constructor
