@@ -72,7 +72,7 @@ load() {
 	fi
 }
 
-"$NODE" --perf-basic-prof "$W/server.js" "$PORT" >"$W/server.out" 2>&1 &
+(cd "$W" && exec "$NODE" --perf-basic-prof "$W/server.js" "$PORT") >"$W/server.out" 2>&1 &
 SPID=$!
 trap 'kill $SPID 2>/dev/null; rm -f /tmp/perf-$SPID.map' EXIT
 for _ in $(seq 50); do grep -q listening "$W/server.out" && break; sleep 0.1; done

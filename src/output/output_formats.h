@@ -51,9 +51,9 @@ struct out_profile {
 	size_t nthreads;
 	const struct out_sample *samples; /* sorted by time_ns */
 	size_t nsamples;
-	uint64_t period_ns;	      /* nominal time per sample (1e9 / Hz) */
-	uint64_t start_ns, end_ns;    /* monotonic clock, recording start and end */
-	uint64_t wall_start_ns;	      /* realtime clock at start_ns (pprof time_nanos) */
+	uint64_t period_ns;	   /* nominal time per sample (1e9 / Hz) */
+	uint64_t start_ns, end_ns; /* monotonic clock, recording start and end */
+	uint64_t wall_start_ns;	   /* realtime clock at start_ns (pprof time_nanos) */
 };
 
 /* Each returns 0, or -1 with util_error() set (a write error). */

@@ -37,7 +37,8 @@ static int parse_hex(const char **p, uint64_t *v)
 	for (; isxdigit((unsigned char)*s); s++, digits++) {
 		if (digits >= 16)
 			return -1;
-		int d = isdigit((unsigned char)*s) ? *s - '0' : (tolower((unsigned char)*s) - 'a' + 10);
+		int d =
+		    isdigit((unsigned char)*s) ? *s - '0' : (tolower((unsigned char)*s) - 'a' + 10);
 		x = x << 4 | (uint64_t)d;
 	}
 	if (!digits)
@@ -159,7 +160,8 @@ static int is_tier(char c)
 }
 
 /* Parses "file:line[:col]" at the end of s; returns 1 when it has a line. */
-static int split_position(const char *s, size_t len, size_t *file_len, uint32_t *line, uint32_t *col)
+static int split_position(const char *s, size_t len, size_t *file_len, uint32_t *line,
+			  uint32_t *col)
 {
 	uint32_t nums[2] = {0, 0};
 	int found = 0;

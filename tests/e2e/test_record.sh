@@ -7,6 +7,8 @@
 FIX="$ROOT/tests/fixtures/record/hot.js"
 D="$OUT/record"
 mkdir -p "$D"
+# Node 24+ with --perf-basic-prof also writes isolate-*-v8.log files in its cwd.
+cd "$D" || exit 1
 PIDS=""
 cleanup() {
 	for p in $PIDS; do kill "$p" 2>/dev/null; done
@@ -65,6 +67,17 @@ for line in $(node_matrix | tr ' ' ':'); do
 	expect_match "node $m attached: native and builtin frames named" "$(cat "$f")" 'node::Start;.*v8::internal::Execution::Call;.*Builtins_JSEntry;'
 	if kill -0 "$FPID" 2>/dev/null; then ok "node $m: target still running after record"; else
 		not_ok "node $m: target still running after record"; fi
+	kill "$FPID" 2>/dev/null
+	wait "$FPID" 2>/dev/null
+
+	# Started without --perf-basic-prof: --js-names names functions from the heap.
+	start_fixture "$node_bin" 30
+	f="$D/jsnames-$m.folded"
+	"$NODESCOPE" record --js-names -p "$FPID" -F 199 -d 1.5 -o "$f" 2>"$D/jsnames-$m.err"
+	expect_eq "node $m --js-names without a perf map: exit 0" "$?" 0
+	check_top "node $m --js-names without a perf map" "$f"
+	if kill -0 "$FPID" 2>/dev/null; then ok "node $m --js-names: target still running"; else
+		not_ok "node $m --js-names: target still running"; fi
 	kill "$FPID" 2>/dev/null
 	wait "$FPID" 2>/dev/null
 done
@@ -132,6 +145,9 @@ expect_eq "svg: exit 0" "$?" 0
 svg=$(cat "$D/formats.svg")
 expect_match "svg: an SVG document" "$svg" '^<svg .*xmlns="http://www.w3.org/2000/svg"'
 expect_contains "svg: the hot function is drawn" "$svg" "nodescopeHotLoop"
+# -o - writes folded stacks to stdout.
+out=$("$NODESCOPE" record -q -p "$FPID" -d 1 -o - 2>/dev/null)
+expect_match "-o -: folded stacks on stdout" "$out" '^[^;]+;.*nodescopeHotLoop .* [0-9]+$'
 # A thread id is not a process id: say which process it belongs to.
 tid=$(ls "/proc/$FPID/task" | grep -v "^$FPID\$" | head -1)
 err=$("$NODESCOPE" record -p "$tid" -d 1 -o "$D/x.folded" 2>&1)
@@ -142,7 +158,7 @@ kill "$FPID" 2>/dev/null
 start_fixture "$node_bin" 6
 err=$("$NODESCOPE" record -p "$FPID" -d 1 -o "$D/nomap.folded" 2>&1 >/dev/null)
 expect_contains "no perf map: warning names the flag" "$err" "--perf-basic-prof"
-expect_match "no perf map: JIT frames labelled" "$(cat "$D/nomap.folded")" '\[JIT code: no perf map\]'
+expect_match "no perf map: JIT frames labelled" "$(cat "$D/nomap.folded")" '\[unknown: JIT code, no perf map\]'
 
 # Ctrl-C ends an open-ended recording cleanly; the target keeps running.
 "$NODESCOPE" record -q -p "$FPID" -o "$D/sigint.folded" 2>"$D/sigint.err" &
