@@ -225,6 +225,22 @@ node_matrix | while read -r major node; do
 	expect_match "node $major: address inside an object" "$errs" 'is not a V8 heap object'
 	expect_match "node $major: missing member" "$errs" 'nope: no property "nope"'
 	expect_match "node $major: ::jsscope of a non-function" "$errs" 'not a JavaScript function'
+	# A thousand addresses around the root (object starts, insides, odd tags;
+	# decimal, 0t, since awk's %x is 32-bit):
+	# each is printed or refused on one line; nothing crashes or hangs.
+	awk -v base="$(printf '%d' "$root")" 'BEGIN { srand(7); for (i = 0; i < 1000; i++) {
+		a = base - 262144 + int(rand() * 524288); a = a - a % 8 + (i % 4 == 3 ? 0 : 1)
+		printf "0t%.0f::jsprint -d 3\n", a
+		if (i % 3 == 0) printf "0t%.0f::jsscope\n", a
+		if (i % 5 == 0) printf "0t%.0f::jssource\n", a } }' >"$dir/random.cmds"
+	"$NODESCOPE" core "$core" "$node" <"$dir/random.cmds" >"$dir/random.out" 2>"$dir/random.err"
+	rc=$?
+	if [ $rc -lt 128 ] && ! grep -q 'Sanitizer\|runtime error' "$dir/random.err"; then
+		ok "node $major: a thousand arbitrary addresses ($(grep -c . "$dir/random.err") refused, $(grep -c . "$dir/random.out") lines printed)"
+	else
+		not_ok "node $major: a thousand arbitrary addresses (exit $rc)"
+		grep -m5 'Sanitizer\|runtime error' "$dir/random.err" | sed 's/^/#   /'
+	fi
 	expect_fail "node $major: bad usage exits non-zero" "$NODESCOPE" core "$core" "$node" \
 		-c "$root::jsprint -d x"
 	rm -f "$core"
