@@ -5,6 +5,7 @@
  * Context slot of each (after the fixed slots and the optional extension slot).
  */
 #include "v8/v8_int.h"
+#include "v8/inspect.h"
 
 #define MAX_LOCALS (1 << 16)
 
@@ -106,8 +107,9 @@ int v8_scope_info_locals(struct v8 *v8, v8_value si, v8_local_fn fn, void *arg)
 	if (count < 0 || count > MAX_LOCALS)
 		return util_error("ScopeInfo 0x%llx: corrupt local count", (unsigned long long)si);
 	int64_t first = L->scope_first_var;
-	if ((int)(flags & (uint32_t)L->scope_bit_type_mask) == L->scope_type_module)
-		first++; /* module_variable_count precedes the names */
+	if ((int)(flags & (uint32_t)L->scope_bit_type_mask) == L->scope_type_module &&
+	    v8_kinds(v8)->scope_module_count_first)
+		first++; /* module_variable_count precedes the names (12.x on) */
 	/* ScopeInfo::ContextHeaderLength: the fixed slots, plus the extension slot */
 	int64_t header = L->ctx_min_slots + ((flags >> L->scope_bit_context_extension) & 1);
 	if (count >= L->scope_inlined_names_max) {

@@ -42,6 +42,7 @@ got() {
 # The fixture's own line numbers, so the expected source lines are computed.
 counter_line=$(grep -n 'return function counter()' "$FIX" | cut -d: -f1)
 bound_line=$(grep -n 'bound: function boundTarget' "$FIX" | cut -d: -f1)
+unformatted_line=$(grep -n "return new Error('never read')" "$FIX" | cut -d: -f1)
 
 node_matrix | while read -r major node; do
 	dir="$OUT/inspect-$major"
@@ -63,7 +64,7 @@ node_matrix | while read -r major node; do
 	for m in smi negative double string consString twoByte undef nul yes no date regexp \
 		map set error httpError fulfilled rejected pending arrayBuffer u8 f64 buffer \
 		bigint negBigint symbol boxedNumber boxedString boxedBool args sloppy proxy bound \
-		counter cyclic nested headers.host error.stack deepCons empty emptyArray dict; do
+		counter cyclic unformatted weakMap weakSet nested headers.host error.stack deepCons empty emptyArray dict; do
 		cmd "$m" "$root::jsprint $m"
 	done
 	cmd cut "$root::jsprint -N 10 longString"
@@ -127,6 +128,13 @@ node_matrix | while read -r major node; do
 		"$(printf 'HttpError {\n')"
 	expect_contains "node $major: Error subclass fields" "$(got httpError)" \
 		"$(printf '"message": "not found",\n    "status": 404,')"
+	expect_contains "node $major: unformatted Error stack rebuilt from its frames" \
+		"$(got unformatted)" \
+		"$(printf '"stack": <stack not formatted> [\n        "makeUnformatted (%s:%s:10)",' "$FIX" "$unformatted_line")"
+	expect_eq "node $major: WeakMap" "$(got weakMap)" \
+		"$(printf 'WeakMap(1) {\n    Widget {\n        "name": "gear",\n        "size": 3,\n    } => "weak-value",\n}')"
+	expect_contains "node $major: WeakSet" "$(got weakSet)" \
+		"$(printf 'WeakSet(1) {\n    {\n        "host": "example.com",')"
 	expect_eq "node $major: fulfilled Promise" "$(got fulfilled)" \
 		"$(printf 'Promise {\n    <fulfilled>: 42,\n}')"
 	expect_contains "node $major: rejected Promise" "$(got rejected)" '<rejected>: Error {'
@@ -217,6 +225,22 @@ node_matrix | while read -r major node; do
 	expect_match "node $major: address inside an object" "$errs" 'is not a V8 heap object'
 	expect_match "node $major: missing member" "$errs" 'nope: no property "nope"'
 	expect_match "node $major: ::jsscope of a non-function" "$errs" 'not a JavaScript function'
+	# A thousand addresses around the root (object starts, insides, odd tags;
+	# decimal, 0t, since awk's %x is 32-bit):
+	# each is printed or refused on one line; nothing crashes or hangs.
+	awk -v base="$(printf '%d' "$root")" 'BEGIN { srand(7); for (i = 0; i < 1000; i++) {
+		a = base - 262144 + int(rand() * 524288); a = a - a % 8 + (i % 4 == 3 ? 0 : 1)
+		printf "0t%.0f::jsprint -d 3\n", a
+		if (i % 3 == 0) printf "0t%.0f::jsscope\n", a
+		if (i % 5 == 0) printf "0t%.0f::jssource\n", a } }' >"$dir/random.cmds"
+	"$NODESCOPE" core "$core" "$node" <"$dir/random.cmds" >"$dir/random.out" 2>"$dir/random.err"
+	rc=$?
+	if [ $rc -lt 128 ] && ! grep -q 'Sanitizer\|runtime error' "$dir/random.err"; then
+		ok "node $major: a thousand arbitrary addresses ($(grep -c . "$dir/random.err") refused, $(grep -c . "$dir/random.out") lines printed)"
+	else
+		not_ok "node $major: a thousand arbitrary addresses (exit $rc)"
+		grep -m5 'Sanitizer\|runtime error' "$dir/random.err" | sed 's/^/#   /'
+	fi
 	expect_fail "node $major: bad usage exits non-zero" "$NODESCOPE" core "$core" "$node" \
 		-c "$root::jsprint -d x"
 	rm -f "$core"
