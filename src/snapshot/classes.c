@@ -53,6 +53,8 @@ static void format_property(struct util_buf *b, const char *name)
 		unsigned char c = (unsigned char)*p;
 		if (c == '"' || c == '\\')
 			util_buf_printf(b, "\\%c", c);
+		else if (c < 0x20 && strchr("\b\f\n\r\t", c))
+			util_buf_printf(b, "\\%c", "bfnrt"[strchr("\b\f\n\r\t", c) - "\b\f\n\r\t"]);
 		else if (c < 0x20)
 			util_buf_printf(b, "\\u%04x", c);
 		else
