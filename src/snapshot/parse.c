@@ -786,15 +786,13 @@ static int split_after_nodes(struct loader *L)
 	sp->L.split = 0;
 	sp->r.name = L->r->name;
 	sp->r.publish = &sp->offset;
-	sp->r.fd = open(L->s->path, O_RDONLY | O_CLOEXEC);
+	sp->r.fd = L->r->fd; /* the same file, read with pread from the nodes on */
+	sp->r.positional = 1;
 	sp->r.base = snap_rd_offset(L->r);
 	sp->r.cap = 1 << 20;
 	sp->r.buf = util_malloc(sp->r.cap);
-	int threaded = sp->r.fd >= 0 && lseek(sp->r.fd, (off_t)sp->r.base, SEEK_SET) >= 0 &&
-		       pthread_create(&t, NULL, after_nodes_thread, sp) == 0;
+	int threaded = pthread_create(&t, NULL, after_nodes_thread, sp) == 0;
 	if (!threaded) { /* no second thread: the ordinary way */
-		if (sp->r.fd >= 0)
-			close(sp->r.fd);
 		free(sp->r.buf);
 		free(sp);
 		L->split = 0;
@@ -808,7 +806,6 @@ static int split_after_nodes(struct loader *L)
 	}
 	pthread_join(t, NULL);
 	L->r->other = NULL;
-	close(sp->r.fd);
 	free(sp->r.buf);
 	if (a == 0 && sp->rc)
 		util_error("%s", sp->err);
