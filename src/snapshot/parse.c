@@ -566,7 +566,10 @@ static int locations(struct loader *L)
 	if (L->field)
 		return util_error("%s: the locations array is not a multiple of location_fields",
 				  L->s->path);
-	if (L->s->loc_count)
+	uint32_t i = 1; /* V8 writes them in node order: sort only when not */
+	while (i < L->s->loc_count && L->s->locs[i - 1].node <= L->s->locs[i].node)
+		i++;
+	if (i < L->s->loc_count)
 		qsort(L->s->locs, L->s->loc_count, sizeof(*L->s->locs), cmp_loc);
 	return 0;
 }
