@@ -87,8 +87,15 @@ int cmd_core(int argc, char **argv)
 {
 	struct core_args a = {0};
 	int rc = parse_args(argc, argv, &a);
+	if (rc == 2) {
+		fputs("usage: nodescope core [--force] [--json] [-c CMD]... CORE [NODE_BINARY] "
+		      "(--help for more)\n",
+		      stderr);
+		free(a.cmds);
+		return 2;
+	}
 	if (rc) {
-		core_usage(rc == 1 ? stdout : stderr);
+		core_usage(stdout);
 		free(a.cmds);
 		return rc == 1 ? 0 : 2;
 	}

@@ -23,6 +23,14 @@ struct img;
  * (the executable mapping) or its NT_PRPSINFO. A binary whose GNU build-id differs
  * from the one the core recorded is refused unless force is set. */
 int img_open_core(struct img **out, const char *core_path, const char *binary, int force);
+/* Opens a running process: its threads are stopped (ptrace, never signalled)
+ * just long enough to read their registers and copy its private memory, then
+ * released; everything after works on that copy. Set NODESCOPE_VERBOSE to see
+ * how long the target was paused. */
+int img_open_pid(struct img **out, pid_t pid);
+/* Writes the image as an ELF core (mode 0600) for `nodescope core`: used by
+ * `nodescope gcore` on a live snapshot. */
+int img_write_core(struct img *img, const char *path);
 /* Opens an ELF file alone, its segments at their link addresses (no threads). */
 int img_open_elf(struct img **out, const char *path);
 void img_close(struct img *img);
@@ -71,6 +79,7 @@ struct img_thread {
 	pid_t tid;
 	int signal;
 	uint64_t regs[IMG_NREGS];
+	uint64_t user_regs[27]; /* all of struct user_regs_struct, as the kernel gave it */
 };
 size_t img_thread_count(const struct img *img);
 const struct img_thread *img_thread_at(const struct img *img, size_t i);

@@ -61,6 +61,11 @@ struct img {
 	size_t nmodules;
 	struct img_module *main;
 	char command[96];
+	uint8_t **owned; /* memory copied from a live process, freed with the image */
+	size_t nowned;
+	pid_t pid;
+	uint8_t *auxv; /* raw NT_AUXV contents, for writing cores */
+	size_t auxv_len;
 	uint64_t auxv_entry;
 };
 
@@ -91,7 +96,10 @@ void img_modules_free(struct img *img);
 struct img_module *img_main_module_new(struct img *img, const char *path);
 int img_modules_from_filemaps(struct img *img);
 
-/* core.c: parse returns the number of program headers, or -1. */
+/* core.c. img_add_thread takes registers in struct user_regs_struct order. */
+void img_add_thread(struct img *img, pid_t tid, int signal, const unsigned long long *user_regs);
+void img_add_file_backed(struct img *img, uint64_t start, uint64_t end, int prot);
+/* parse returns the number of program headers, or -1. */
 int img_core_parse(struct img *img);
 int img_core_setup_binary(struct img *img, const char *binary, int force, size_t phnum);
 

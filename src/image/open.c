@@ -72,6 +72,10 @@ void img_close(struct img *img)
 	img_file_close(img->core);
 	free(img->regions);
 	free(img->threads);
+	for (size_t i = 0; i < img->nowned; i++)
+		free(img->owned[i]);
+	free(img->owned);
+	free(img->auxv);
 	free(img->filemaps);
 	free(img->filemap_strings);
 	free(img);

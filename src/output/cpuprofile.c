@@ -84,7 +84,9 @@ static void write_call_frame(const struct out_profile *p, const struct node *nd,
 {
 	fputs("\"callFrame\":{\"functionName\":", out);
 	if (nd->frame == UINT32_MAX) {
-		fputs("\"(root)\",\"scriptId\":\"0\",\"url\":\"\",\"lineNumber\":-1,\"columnNumber\":-1}", out);
+		fputs("\"(root)\",\"scriptId\":\"0\",\"url\":\"\",\"lineNumber\":-1,"
+		      "\"columnNumber\":-1}",
+		      out);
 		return;
 	}
 	const struct out_frame *f = &p->frames[nd->frame];
@@ -99,7 +101,8 @@ static void write_call_frame(const struct out_profile *p, const struct node *nd,
 		} else {
 			out_fmt_json_string(out, f->file);
 		}
-		fprintf(out, ",\"lineNumber\":%ld,\"columnNumber\":%ld}", (long)f->line - 1, (long)f->col - 1);
+		fprintf(out, ",\"lineNumber\":%ld,\"columnNumber\":%ld}", (long)f->line - 1,
+			(long)f->col - 1);
 		return;
 	}
 	out_fmt_json_string(out, f->name);
@@ -145,7 +148,8 @@ int out_cpuprofile_write(const struct out_profile *p, FILE *out)
 		start_us = p->samples[0].time_ns / 1000;
 	if (p->nsamples && p->samples[p->nsamples - 1].time_ns / 1000 > end_us)
 		end_us = p->samples[p->nsamples - 1].time_ns / 1000;
-	fprintf(out, ",\n\"startTime\":%" PRIu64 ",\"endTime\":%" PRIu64 ",\n\"samples\":[", start_us, end_us);
+	fprintf(out, ",\n\"startTime\":%" PRIu64 ",\"endTime\":%" PRIu64 ",\n\"samples\":[",
+		start_us, end_us);
 	for (size_t i = 0; i < p->nsamples; i++)
 		fprintf(out, i ? ",%" PRIu32 : "%" PRIu32, leaf[p->samples[i].stack] + 1);
 	fputs("],\n\"timeDeltas\":[", out);

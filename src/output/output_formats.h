@@ -22,9 +22,11 @@ struct out_frame {
 	enum out_frame_kind kind;
 };
 
-/* A distinct call stack: frame indices, outermost first. */
+/* A distinct call stack: frame indices, outermost first, and for each frame the
+ * JIT tiers its code ran in (profile.h's PROF_TIER_* mask, 0 for none). */
 struct out_stack {
 	const uint32_t *frames;
+	const uint8_t *tiers;
 	uint32_t n;
 };
 
@@ -49,9 +51,9 @@ struct out_profile {
 	size_t nthreads;
 	const struct out_sample *samples; /* sorted by time_ns */
 	size_t nsamples;
-	uint64_t period_ns;	      /* nominal time per sample (1e9 / Hz) */
-	uint64_t start_ns, end_ns;    /* monotonic clock, recording start and end */
-	uint64_t wall_start_ns;	      /* realtime clock at start_ns (pprof time_nanos) */
+	uint64_t period_ns;	   /* nominal time per sample (1e9 / Hz) */
+	uint64_t start_ns, end_ns; /* monotonic clock, recording start and end */
+	uint64_t wall_start_ns;	   /* realtime clock at start_ns (pprof time_nanos) */
 };
 
 /* Each returns 0, or -1 with util_error() set (a write error). */

@@ -80,7 +80,8 @@ static uint64_t str_id(struct strings *s, const char *str)
 
 /* ---- profile ---- */
 
-static void value_type(struct util_buf *b, unsigned field, struct strings *s, const char *type, const char *unit)
+static void value_type(struct util_buf *b, unsigned field, struct strings *s, const char *type,
+		       const char *unit)
 {
 	struct util_buf m = {0};
 	put_uint(&m, 1, str_id(s, type));
@@ -115,7 +116,8 @@ static void write_samples(struct util_buf *b, const struct out_profile *p)
 	free(counts);
 }
 
-static void write_locations_and_functions(struct util_buf *b, const struct out_profile *p, struct strings *s)
+static void write_locations_and_functions(struct util_buf *b, const struct out_profile *p,
+					  struct strings *s)
 {
 	struct util_buf m = {0}, line = {0};
 	for (size_t i = 0; i < p->nframes; i++) {

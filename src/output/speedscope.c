@@ -61,7 +61,9 @@ static void write_thread(const struct out_profile *p, size_t t, FILE *out)
 	snprintf(name, sizeof(name), "%s (tid %" PRIu32 ")", p->threads[t].name, p->threads[t].tid);
 	out_fmt_json_string(out, name);
 	uint64_t start = first > p->start_ns ? first - p->start_ns : 0;
-	fprintf(out, ",\"unit\":\"nanoseconds\",\"startValue\":%" PRIu64 ",\"endValue\":%" PRIu64 ",\"samples\":[",
+	fprintf(out,
+		",\"unit\":\"nanoseconds\",\"startValue\":%" PRIu64 ",\"endValue\":%" PRIu64
+		",\"samples\":[",
 		start, start + n * p->period_ns);
 	(void)last;
 	size_t k = 0;
@@ -83,7 +85,8 @@ static void write_thread(const struct out_profile *p, size_t t, FILE *out)
 
 int out_speedscope_write(const struct out_profile *p, FILE *out)
 {
-	fputs("{\"$schema\":\"https://www.speedscope.app/file-format-schema.json\",\"exporter\":\"nodescope " NODESCOPE_VERSION
+	fputs("{\"$schema\":\"https://www.speedscope.app/"
+	      "file-format-schema.json\",\"exporter\":\"nodescope " NODESCOPE_VERSION
 	      "\",\"name\":",
 	      out);
 	out_fmt_json_string(out, p->name ? p->name : "nodescope record");

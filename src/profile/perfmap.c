@@ -4,6 +4,7 @@
  * code addresses, so for an address the last entry covering it wins. Also turns
  * V8's code names into display names with the JIT tier dropped.
  */
+#include "profile/profile.h"
 #include "profile/record.h"
 #include "util/util.h"
 
@@ -36,7 +37,8 @@ static int parse_hex(const char **p, uint64_t *v)
 	for (; isxdigit((unsigned char)*s); s++, digits++) {
 		if (digits >= 16)
 			return -1;
-		int d = isdigit((unsigned char)*s) ? *s - '0' : (tolower((unsigned char)*s) - 'a' + 10);
+		int d =
+		    isdigit((unsigned char)*s) ? *s - '0' : (tolower((unsigned char)*s) - 'a' + 10);
 		x = x << 4 | (uint64_t)d;
 	}
 	if (!digits)
@@ -158,7 +160,8 @@ static int is_tier(char c)
 }
 
 /* Parses "file:line[:col]" at the end of s; returns 1 when it has a line. */
-static int split_position(const char *s, size_t len, size_t *file_len, uint32_t *line, uint32_t *col)
+static int split_position(const char *s, size_t len, size_t *file_len, uint32_t *line,
+			  uint32_t *col)
 {
 	uint32_t nums[2] = {0, 0};
 	int found = 0;
@@ -223,7 +226,7 @@ void prof_jit_frame(const char *raw, char *buf, size_t buflen, struct prof_frame
 	if (body[0] == 'o' && is_tier(body[1]))
 		body++;
 	while (is_tier(*body))
-		body++;
+		fi->tiers |= (uint8_t)prof_tier_of(*body++);
 	fi->kind = OUT_FRAME_JS;
 	size_t len = strlen(body);
 	const char *sp = memrchr(body, ' ', len);

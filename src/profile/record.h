@@ -43,11 +43,16 @@ struct prof_raw_sample {
 	uint64_t time_ns;
 	uint64_t nips;
 	const uint64_t *ips;
+	/* With a stack copy: frame and stack pointer, and the copied stack from sp. */
+	uint64_t bp, sp;
+	const unsigned char *stack;
+	uint64_t stack_len;
 };
 /* Opens cpu-clock sampling events at hz on every thread of pid (and, by
  * inheritance, threads created later). With on_exec the events start when pid
- * calls exec (for a launched command). */
-int prof_sampler_open(struct prof_sampler **out, pid_t pid, unsigned hz, int on_exec);
+ * calls exec (for a launched command). stack_bytes > 0 also copies that much
+ * of the user stack with the frame and stack pointers into each sample. */
+int prof_sampler_open(struct prof_sampler **out, pid_t pid, unsigned hz, int on_exec, unsigned stack_bytes);
 /* Waits up to timeout_ms for data; 0 on timeout or data, -1 on error. */
 int prof_sampler_wait(struct prof_sampler *s, int timeout_ms);
 typedef void (*prof_sample_fn)(const struct prof_raw_sample *rs, void *arg);
@@ -62,11 +67,19 @@ void prof_sampler_close(struct prof_sampler *s);
 
 /* ---- symbolization (symbolize*.c, perfmap.c) ---- */
 
+/* Labels for what has no name, the same as `nodescope fold` writes. */
+#define PROF_LABEL_JIT_NO_MAP "[unknown: JIT code, no perf map]"
+#define PROF_LABEL_JIT_NOT_IN_MAP "[unknown: JIT code not in perf map]"
+#define PROF_LABEL_REGEXP "[unknown: regexp code, not in perf map]"
+#define PROF_LABEL_TRUNCATED "[unknown: truncated stack]"
+#define PROF_LABEL_INTERPRETED "[interpreted JS]"
+
 struct prof_frame_info {
 	const char *name; /* display name (';' never appears in it) */
 	const char *function, *file;
 	uint32_t line, col;
 	enum out_frame_kind kind;
+	uint8_t tiers; /* PROF_TIER_* of the V8 code, 0 when not JIT code */
 };
 
 struct prof_symbolizer;
@@ -81,14 +94,24 @@ void prof_symbolize_user(struct prof_symbolizer *s, uint64_t pc, int is_return,
 void prof_symbolize_kernel(struct prof_symbolizer *s, uint64_t pc, struct prof_frame_info *fi);
 /* What the recording could not name, for the final warnings. */
 struct prof_symbolizer_stats {
-	int have_perf_map;	 /* a perf map file was found */
+	int have_perf_map; /* a perf map file was found */
 	const char *perf_map_path;
 	size_t perf_map_entries;
-	int blob_remapped_anon;	 /* embedded builtins found in anonymous memory */
-	uint64_t blob_base;	 /* where */
+	int blob_remapped_anon; /* embedded builtins found in anonymous memory */
+	uint64_t blob_base;	/* where */
 };
 void prof_symbolizer_stats(const struct prof_symbolizer *s, struct prof_symbolizer_stats *st);
 void prof_symbolizer_free(struct prof_symbolizer *s);
+
+/* One symbolizer per process (symbolize_set.c): the target and its children. */
+struct prof_symset;
+struct prof_symset *prof_symset_new(void);
+/* The symbolizer of pid, made (from /proc/PID/maps) on first request. */
+struct prof_symbolizer *prof_symset_get(struct prof_symset *set, pid_t pid);
+void prof_symset_refresh(struct prof_symset *set);
+size_t prof_symset_count(const struct prof_symset *set);
+struct prof_symbolizer *prof_symset_at(const struct prof_symset *set, size_t i);
+void prof_symset_free(struct prof_symset *set);
 
 /* ---- perf map (perfmap.c) ---- */
 
@@ -139,22 +162,31 @@ struct prof_index {
 	size_t cap, count;
 };
 /* Returns the value for the key, or stores and returns new_value (*inserted = 1). */
-uint32_t prof_index_get(struct prof_index *x, uint64_t hash, int (*eq)(uint32_t value, const void *arg),
-			const void *arg, uint32_t new_value, int *inserted);
+uint32_t prof_index_get(struct prof_index *x, uint64_t hash,
+			int (*eq)(uint32_t value, const void *arg), const void *arg,
+			uint32_t new_value, int *inserted);
 void prof_index_free(struct prof_index *x);
 
 /* ---- recording (sample_recording.c) ---- */
 
 struct prof_recording;
-/* max_stack: chains this long were cut by the kernel, and get marked so. */
-struct prof_recording *prof_recording_new(pid_t pid, unsigned hz, unsigned max_stack);
+/* max_stack: chains this long were cut by the kernel, and get marked so. The
+ * recording asks syms for a process's symbolizer when it first sees it. */
+struct prof_recording *prof_recording_new(unsigned hz, unsigned max_stack,
+					  struct prof_symset *syms);
 /* Adds one raw sample (kept unsymbolized until prof_recording_finish). */
 void prof_recording_add(struct prof_recording *r, const struct prof_raw_sample *rs);
+/* Processes seen in the samples. */
+size_t prof_recording_processes(const struct prof_recording *r);
 uint64_t prof_recording_samples(const struct prof_recording *r);
 /* Symbolizes every distinct stack with sym and builds the profile. */
-void prof_recording_finish(struct prof_recording *r, struct prof_symbolizer *sym,
-			   uint64_t start_ns, uint64_t end_ns, uint64_t wall_start_ns,
-			   const char *name);
+/* Names a JSFunction (a tagged pointer seen in a frame's function slot) of
+ * process pid, filling fi with strings that live as long as the resolver's
+ * owner; 0 when named. */
+typedef int (*prof_js_resolver)(void *arg, pid_t pid, uint64_t function, struct prof_frame_info *fi);
+/* With resolve (may be NULL), JS frames left unnamed are named from the heap. */
+void prof_recording_finish(struct prof_recording *r, uint64_t start_ns, uint64_t end_ns,
+			   uint64_t wall_start_ns, const char *name, prof_js_resolver resolve, void *arg);
 const struct out_profile *prof_recording_profile(const struct prof_recording *r);
 void prof_recording_free(struct prof_recording *r);
 

@@ -9,6 +9,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <asm/perf_regs.h>
 #include <linux/perf_event.h>
 #include <poll.h>
 #include <stdio.h>
@@ -21,7 +22,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#define RING_PAGES 64 /* data pages per CPU ring (a power of two) */
+#define RING_PAGES 64	     /* data pages per CPU ring (a power of two) */
+#define RING_PAGES_STACKS 1024 /* the same when samples carry a stack copy */
+#define RING_PAGES_MIN 8
 #define MAX_SCAN_ROUNDS 6
 
 struct ring {
@@ -41,11 +44,14 @@ struct prof_sampler {
 	int ncpus;
 	uint64_t lost;
 	unsigned max_stack;
+	size_t ring_pages;
+	unsigned stack_bytes; /* user stack copied per sample, 0 for none */
 	unsigned char *scratch; /* a record that wraps around the ring end */
 	size_t scratch_len;
 };
 
-static long sys_perf_event_open(struct perf_event_attr *attr, pid_t pid, int cpu, int group, unsigned long flags)
+static long sys_perf_event_open(struct perf_event_attr *attr, pid_t pid, int cpu, int group,
+				unsigned long flags)
 {
 	return syscall(SYS_perf_event_open, attr, pid, cpu, group, flags);
 }
@@ -62,7 +68,7 @@ static int read_sysctl_int(const char *path, int dflt)
 	return v;
 }
 
-static void fill_attr(struct perf_event_attr *a, unsigned hz, int on_exec)
+static void fill_attr(struct perf_event_attr *a, unsigned hz, int on_exec, unsigned stack_bytes, size_t ring_pages)
 {
 	memset(a, 0, sizeof(*a));
 	a->size = sizeof(*a);
@@ -80,27 +86,40 @@ static void fill_attr(struct perf_event_attr *a, unsigned hz, int on_exec)
 	a->use_clockid = 1;
 	a->clockid = CLOCK_MONOTONIC;
 	a->watermark = 1;
-	a->wakeup_watermark = RING_PAGES * 4096 / 4;
+	a->wakeup_watermark = (uint32_t)(ring_pages * 4096 / 4);
+	if (stack_bytes) {
+		/* Registers and stack for walking frame pointers ourselves. */
+		a->sample_type |= PERF_SAMPLE_REGS_USER | PERF_SAMPLE_STACK_USER;
+		a->sample_regs_user = 1ull << PERF_REG_X86_BP | 1ull << PERF_REG_X86_SP | 1ull << PERF_REG_X86_IP;
+		a->sample_stack_user = stack_bytes;
+	}
 	int max_stack = read_sysctl_int("/proc/sys/kernel/perf_event_max_stack", 127);
 	a->sample_max_stack = (uint16_t)(max_stack > 0 && max_stack < 65535 ? max_stack : 127);
 }
 
 /* The message for a perf_event_open failure that no thread can get past. */
-static int open_error(int err, pid_t pid)
+static int open_error(int err, pid_t pid, unsigned hz)
 {
+	int max_rate = read_sysctl_int("/proc/sys/kernel/perf_event_max_sample_rate", 0);
+	if (err == EINVAL && max_rate > 0 && hz > (unsigned)max_rate)
+		return util_error("-F %u is above kernel.perf_event_max_sample_rate (%d)", hz,
+				  max_rate);
 	if (err == EACCES || err == EPERM) {
 		int paranoid = read_sysctl_int("/proc/sys/kernel/perf_event_paranoid", 2);
-		return util_error("perf_event_open on pid %d: permission denied (kernel.perf_event_paranoid=%d): "
-				  "run as root or as the process owner with CAP_PERFMON (CAP_SYS_ADMIN before "
-				  "Linux 5.8), or lower /proc/sys/kernel/perf_event_paranoid (1 lets owners profile "
-				  "their own processes)",
-				  (int)pid, paranoid);
+		return util_error(
+		    "perf_event_open on pid %d: permission denied (kernel.perf_event_paranoid=%d): "
+		    "run as root or as the process owner with CAP_PERFMON (CAP_SYS_ADMIN before "
+		    "Linux 5.8), or lower /proc/sys/kernel/perf_event_paranoid (1 lets owners "
+		    "profile "
+		    "their own processes)",
+		    (int)pid, paranoid);
 	}
 	if (err == ESRCH)
 		return util_error("process %d exited before sampling could start", (int)pid);
 	if (err == ENOENT || err == EOPNOTSUPP || err == ENODEV)
-		return util_error("perf_event_open: the cpu-clock software event is not supported here (%s)",
-				  strerror(err));
+		return util_error(
+		    "perf_event_open: the cpu-clock software event is not supported here (%s)",
+		    strerror(err));
 	if (err == EMFILE)
 		return util_error("perf_event_open: too many open files (raise `ulimit -n`)");
 	return util_error("perf_event_open on pid %d: %s", (int)pid, strerror(err));
@@ -114,18 +133,29 @@ static int have_tid(const struct prof_sampler *s, pid_t tid)
 	return 0;
 }
 
-static int map_ring(struct ring *r, int fd)
+/* Maps the ring of one CPU; without root the locked-memory limit
+ * (kernel.perf_event_mlock_kb) may refuse a big one, so smaller sizes are tried.
+ * Every ring then gets the size that worked (munmap uses it). */
+static int map_ring(struct ring *r, int fd, size_t *pagesp)
 {
 	long page = sysconf(_SC_PAGESIZE);
-	size_t len = (size_t)page * (RING_PAGES + 1);
-	void *m = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	size_t pages = *pagesp;
+	void *m;
+	for (;;) {
+		m = mmap(NULL, (size_t)page * (pages + 1), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+		if (m != MAP_FAILED || (errno != EPERM && errno != ENOMEM) || pages <= RING_PAGES_MIN)
+			break;
+		pages /= 2;
+	}
 	if (m == MAP_FAILED)
-		return util_error("mmap of the perf ring buffer: %s (see /proc/sys/kernel/perf_event_mlock_kb)",
-				  strerror(errno));
+		return util_error(
+		    "mmap of the perf ring buffer: %s (see /proc/sys/kernel/perf_event_mlock_kb)",
+		    strerror(errno));
+	*pagesp = pages;
 	r->fd = fd;
 	r->meta = m;
 	r->data = (unsigned char *)m + page;
-	r->size = (size_t)page * RING_PAGES;
+	r->size = (size_t)page * pages;
 	return 0;
 }
 
@@ -139,7 +169,8 @@ static int open_thread(struct prof_sampler *s, pid_t tid, struct perf_event_attr
 				return 0;
 			if (errno == ENODEV || errno == EINVAL) /* offline CPU */
 				continue;
-			return open_error(errno, s->pid);
+			return open_error(errno, s->pid,
+					  attr->sample_freq > 0 ? (unsigned)attr->sample_freq : 0);
 		}
 		if (s->nfds == s->capfds) {
 			s->capfds = s->capfds ? 2 * s->capfds : 64;
@@ -148,10 +179,11 @@ static int open_thread(struct prof_sampler *s, pid_t tid, struct perf_event_attr
 		s->fds[s->nfds++] = fd;
 		struct ring *r = &s->rings[cpu];
 		if (!r->meta) {
-			if (map_ring(r, fd) != 0)
+			if (map_ring(r, fd, &s->ring_pages) != 0)
 				return -1;
 		} else if (ioctl(fd, PERF_EVENT_IOC_SET_OUTPUT, r->fd) != 0) {
-			return util_error("perf_event_open: cannot share the ring buffer: %s", strerror(errno));
+			return util_error("perf_event_open: cannot share the ring buffer: %s",
+					  strerror(errno));
 		}
 	}
 	if (s->ntids == s->captids) {
@@ -197,23 +229,25 @@ static void raise_fd_limit(void)
 	}
 }
 
-int prof_sampler_open(struct prof_sampler **out, pid_t pid, unsigned hz, int on_exec)
+int prof_sampler_open(struct prof_sampler **out, pid_t pid, unsigned hz, int on_exec, unsigned stack_bytes)
 {
 	struct prof_sampler *s = util_calloc(1, sizeof(*s));
 	s->pid = pid;
+	s->stack_bytes = stack_bytes & ~7u;
+	s->ring_pages = s->stack_bytes ? RING_PAGES_STACKS : RING_PAGES;
 	s->ncpus = (int)sysconf(_SC_NPROCESSORS_CONF);
 	if (s->ncpus < 1)
 		s->ncpus = 1;
 	s->rings = util_calloc((size_t)s->ncpus, sizeof(struct ring));
 	raise_fd_limit();
 	struct perf_event_attr attr;
-	fill_attr(&attr, hz, on_exec);
+	fill_attr(&attr, hz, on_exec, s->stack_bytes, s->ring_pages);
 	s->max_stack = attr.sample_max_stack;
 	int rc = 0;
 	if (on_exec) {
 		rc = open_thread(s, pid, &attr);
 		if (rc == 0)
-			rc = open_error(ESRCH, pid);
+			rc = open_error(ESRCH, pid, hz);
 	} else {
 		/* Threads started while we open are caught by a new scan (or inherited). */
 		for (int round = 0; round < MAX_SCAN_ROUNDS; round++) {
@@ -222,7 +256,7 @@ int prof_sampler_open(struct prof_sampler **out, pid_t pid, unsigned hz, int on_
 				break;
 		}
 		if (rc == 0 && s->ntids == 0)
-			rc = open_error(ESRCH, pid);
+			rc = open_error(ESRCH, pid, hz);
 	}
 	if (rc < 0) {
 		prof_sampler_close(s);
@@ -247,7 +281,8 @@ int prof_sampler_wait(struct prof_sampler *s, int timeout_ms)
 	return 0;
 }
 
-static void parse_sample(const unsigned char *rec, size_t size, prof_sample_fn fn, void *arg)
+static void parse_sample(const struct prof_sampler *s, const unsigned char *rec, size_t size, prof_sample_fn fn,
+			 void *arg)
 {
 	/* ip, pid+tid, time, period, nr, ips[nr] after the 8-byte header */
 	const size_t fixed = 8 + 8 + 8 + 8 + 8 + 8;
@@ -260,9 +295,34 @@ static void parse_sample(const unsigned char *rec, size_t size, prof_sample_fn f
 	uint64_t nr = v[5];
 	if (nr > (size - fixed) / 8)
 		return;
-	struct prof_raw_sample rs = {
-		.pid = pidtid[0], .tid = pidtid[1], .time_ns = v[3], .nips = nr,
-		.ips = (const uint64_t *)(const void *)(rec + fixed)};
+	struct prof_raw_sample rs = {.pid = pidtid[0],
+				     .tid = pidtid[1],
+				     .time_ns = v[3],
+				     .nips = nr,
+				     .ips = (const uint64_t *)(const void *)(rec + fixed)};
+	size_t off = fixed + nr * 8;
+	if (s->stack_bytes && off + 8 <= size) {
+		/* regs_user: abi, then BP, SP, IP (bit order) when abi is not NONE */
+		uint64_t abi, regs[3], len, dyn;
+		memcpy(&abi, rec + off, 8);
+		off += 8;
+		if (abi && off + sizeof(regs) <= size) {
+			memcpy(regs, rec + off, sizeof(regs));
+			off += sizeof(regs);
+			rs.bp = regs[0];
+			rs.sp = regs[1];
+		}
+		/* stack_user: size, data[size], dyn_size (the part actually copied) */
+		if (abi && off + 8 <= size) {
+			memcpy(&len, rec + off, 8);
+			off += 8;
+			if (len && len <= size - off && off + len + 8 <= size) {
+				memcpy(&dyn, rec + off + len, 8);
+				rs.stack = rec + off;
+				rs.stack_len = dyn < len ? dyn : len;
+			}
+		}
+	}
 	fn(&rs, arg);
 }
 
@@ -291,7 +351,7 @@ static void drain_ring(struct prof_sampler *s, struct ring *r, prof_sample_fn fn
 		/* 8-byte alignment holds: the kernel keeps records u64-aligned and
 		 * the scratch buffer is malloc'ed. */
 		if (h.type == PERF_RECORD_SAMPLE)
-			parse_sample(rec, h.size, fn, arg);
+			parse_sample(s, rec, h.size, fn, arg);
 		else if (h.type == PERF_RECORD_LOST && h.size >= 24) {
 			uint64_t lost;
 			memcpy(&lost, rec + 16, 8);
@@ -341,7 +401,7 @@ void prof_sampler_close(struct prof_sampler *s)
 	long page = sysconf(_SC_PAGESIZE);
 	for (int i = 0; i < s->ncpus; i++)
 		if (s->rings[i].meta)
-			munmap(s->rings[i].meta, (size_t)page * (RING_PAGES + 1));
+			munmap(s->rings[i].meta, (size_t)page * (s->ring_pages + 1));
 	for (size_t i = 0; i < s->nfds; i++)
 		close(s->fds[i]);
 	free(s->fds);

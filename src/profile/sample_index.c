@@ -30,8 +30,9 @@ static void grow(struct prof_index *x)
 	x->cap = cap;
 }
 
-uint32_t prof_index_get(struct prof_index *x, uint64_t hash, int (*eq)(uint32_t value, const void *arg),
-			const void *arg, uint32_t new_value, int *inserted)
+uint32_t prof_index_get(struct prof_index *x, uint64_t hash,
+			int (*eq)(uint32_t value, const void *arg), const void *arg,
+			uint32_t new_value, int *inserted)
 {
 	if ((x->count + 1) * 4 >= x->cap * 3)
 		grow(x);

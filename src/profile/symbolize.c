@@ -29,7 +29,7 @@ struct file_entry {
 
 struct map_entry {
 	uint64_t start, end, pgoff;
-	int file; /* index in files, -1 for anonymous memory */
+	int file;    /* index in files, -1 for anonymous memory */
 	int special; /* [vdso] and the like: name in label */
 	char label[24];
 	int blob_checked;
@@ -51,12 +51,12 @@ struct prof_symbolizer {
 	uint64_t blob_base, blob_size, blob_vaddr;
 	struct prof_elf *blob_elf;
 	int blob_anon;
-	struct util_map strings; /* interned names */
+	struct util_map strings;     /* interned names */
 	struct prof_index cache_ids; /* address -> cache entry */
 	struct cached {
 		uint64_t addr;
 		struct prof_frame_info fi;
-	} *cache;
+	} * cache;
 	size_t ncache, capcache;
 };
 
@@ -135,13 +135,15 @@ static int file_index(struct prof_symbolizer *s, const char *path, uint64_t star
 	return (int)s->nfiles++;
 }
 
-static void add_map(struct prof_symbolizer *s, uint64_t start, uint64_t end, uint64_t pgoff, const char *path)
+static void add_map(struct prof_symbolizer *s, uint64_t start, uint64_t end, uint64_t pgoff,
+		    const char *path)
 {
 	for (size_t i = 0; i < s->nmaps; i++) {
 		struct map_entry *m = &s->maps[i];
 		if (m->start == start && m->end == end && m->pgoff == pgoff) {
-			int same = m->file >= 0 ? (*path == '/' && !strcmp(s->files[m->file].path, path))
-						: *path != '/';
+			int same = m->file >= 0
+				       ? (*path == '/' && !strcmp(s->files[m->file].path, path))
+				       : *path != '/';
 			if (same)
 				return;
 		}
@@ -185,7 +187,9 @@ static void read_maps(struct prof_symbolizer *s)
 		unsigned long long start, end, off;
 		char perms[8];
 		int n = 0;
-		if (sscanf(line, "%llx-%llx %7s %llx %*s %*s%n", &start, &end, perms, &off, &n) < 4 || !n)
+		if (sscanf(line, "%llx-%llx %7s %llx %*s %*s%n", &start, &end, perms, &off, &n) <
+			4 ||
+		    !n)
 			continue;
 		if (strlen(perms) < 3 || perms[2] != 'x')
 			continue;
@@ -245,8 +249,10 @@ static void find_anon_blob(struct prof_symbolizer *s)
 		for (int c = 0; c < 2; c++) {
 			if (cand[c] < m->start || cand[c] + sizeof(got) > m->end)
 				continue;
-			struct iovec local = {got, sizeof(got)}, remote = {(void *)(uintptr_t)cand[c], sizeof(got)};
-			if (process_vm_readv(s->pid, &local, 1, &remote, 1, 0) != (ssize_t)sizeof(got) ||
+			struct iovec local = {got, sizeof(got)},
+				     remote = {(void *)(uintptr_t)cand[c], sizeof(got)};
+			if (process_vm_readv(s->pid, &local, 1, &remote, 1, 0) !=
+				(ssize_t)sizeof(got) ||
 			    memcmp(got, want, sizeof(got)))
 				continue;
 			s->blob_base = cand[c];
@@ -282,7 +288,8 @@ static void set_native(struct prof_symbolizer *s, struct prof_frame_info *fi, co
 	fi->kind = OUT_FRAME_NATIVE;
 }
 
-static int elf_name(struct prof_symbolizer *s, struct prof_elf *e, uint64_t vaddr, struct prof_frame_info *fi)
+static int elf_name(struct prof_symbolizer *s, struct prof_elf *e, uint64_t vaddr,
+		    struct prof_frame_info *fi)
 {
 	const char *sym = prof_elf_symbol(e, vaddr);
 	char label[300];
@@ -342,8 +349,8 @@ static void resolve_user(struct prof_symbolizer *s, uint64_t addr, struct prof_f
 		return;
 	fi->kind = OUT_FRAME_OTHER;
 	if (m)
-		fi->name = fi->function = intern(s, s->perfmap_fd >= 0 ? "[JIT code not in the perf map]"
-								: "[JIT code: no perf map]");
+		fi->name = fi->function = intern(s, s->perfmap_fd >= 0 ? PROF_LABEL_JIT_NOT_IN_MAP
+								       : PROF_LABEL_JIT_NO_MAP);
 	else
 		fi->name = fi->function = intern(s, "[unknown]");
 }
@@ -359,13 +366,14 @@ static int addr_eq(uint32_t value, const void *arg)
 	return k->s->cache[value].addr == k->addr;
 }
 
-void prof_symbolize_user(struct prof_symbolizer *s, uint64_t pc, int is_return, struct prof_frame_info *fi)
+void prof_symbolize_user(struct prof_symbolizer *s, uint64_t pc, int is_return,
+			 struct prof_frame_info *fi)
 {
 	uint64_t addr = is_return && pc ? pc - 1 : pc;
 	struct addr_key k = {s, addr};
 	int inserted;
-	uint32_t ci = prof_index_get(&s->cache_ids, addr * 0x9e3779b97f4a7c15ull, addr_eq, &k, (uint32_t)s->ncache,
-				     &inserted);
+	uint32_t ci = prof_index_get(&s->cache_ids, addr * 0x9e3779b97f4a7c15ull, addr_eq, &k,
+				     (uint32_t)s->ncache, &inserted);
 	if (inserted) {
 		if (s->ncache == s->capcache) {
 			s->capcache = s->capcache ? 2 * s->capcache : 1024;

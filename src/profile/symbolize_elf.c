@@ -63,7 +63,8 @@ struct prof_elf *prof_elf_open(int fd, const char *path)
 		for (size_t i = 0; i < nph; i++) {
 			GElf_Phdr ph;
 			if (gelf_getphdr(elf, (int)i, &ph) && ph.p_type == PT_LOAD)
-				e->segs[e->nsegs++] = (struct seg){ph.p_offset, ph.p_vaddr, ph.p_filesz};
+				e->segs[e->nsegs++] =
+				    (struct seg){ph.p_offset, ph.p_vaddr, ph.p_filesz};
 		}
 	}
 	return e;
@@ -90,7 +91,8 @@ int prof_elf_read_vaddr(const struct prof_elf *e, uint64_t vaddr, void *buf, siz
 {
 	for (size_t i = 0; i < e->nsegs; i++) {
 		const struct seg *s = &e->segs[i];
-		if (vaddr >= s->vaddr && vaddr - s->vaddr < s->filesz && len <= s->filesz - (vaddr - s->vaddr)) {
+		if (vaddr >= s->vaddr && vaddr - s->vaddr < s->filesz &&
+		    len <= s->filesz - (vaddr - s->vaddr)) {
 			ssize_t n = pread(e->fd, buf, len, (off_t)(vaddr - s->vaddr + s->off));
 			return n == (ssize_t)len ? 0 : -1;
 		}
@@ -123,8 +125,8 @@ static void load_table(struct prof_elf *e, Elf_Scn *scn, GElf_Shdr *sh)
 	e->syms = util_realloc(e->syms, (e->nsyms + n + 1) * sizeof(struct sym));
 	for (size_t i = 0; i < n; i++) {
 		GElf_Sym s;
-		if (!gelf_getsym(d, (int)i, &s) || s.st_shndx == SHN_UNDEF || s.st_shndx >= SHN_LORESERVE ||
-		    !s.st_value)
+		if (!gelf_getsym(d, (int)i, &s) || s.st_shndx == SHN_UNDEF ||
+		    s.st_shndx >= SHN_LORESERVE || !s.st_value)
 			continue;
 		int type = GELF_ST_TYPE(s.st_info);
 		if (type != STT_FUNC && !(type == STT_NOTYPE && exec_section(e->elf, s.st_shndx)))

@@ -9,7 +9,19 @@
 #define DCMD_LIST                                                                             \
 	X(help)                                                                               \
 	X(quit)                                                                               \
-	X(jsstack)
+	X(jsstack)                                                                            \
+	X(jsprint)                                                                            \
+	X(jsconstructor)                                                                      \
+	X(jsscope)                                                                            \
+	X(jsclosure)                                                                          \
+	X(jssource)                                                                           \
+	X(jsfunction)                                                                         \
+	X(jsfunctions)                                                                        \
+	X(jsarray)                                                                            \
+	X(v8type)                                                                             \
+	X(findjsobjects)                                                                      \
+	X(jsrefs)                                                                             \
+	X(jsretainers)
 
 #define X(name) extern const struct dcmd dcmd_##name;
 DCMD_LIST

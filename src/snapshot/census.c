@@ -33,10 +33,51 @@ struct builder {
 	struct snapshot *s;
 	struct snap_census *c;
 	size_t cap;
-	uint32_t *by_cls; /* class string index -> row + 1, for rows without location */
-	struct util_map by_loc;
+	uint32_t *by_cls;	 /* class string index -> row + 1, for rows without location */
+	struct loc_slot *by_loc; /* open addressing on (script, line, column, class) */
+	size_t loc_cap, loc_used;
 	struct util_buf key;
 };
+
+struct loc_slot {
+	uint32_t script, line, column, cls, row; /* row + 1; 0 = empty */
+};
+
+static uint64_t loc_hash(const struct snap_location *l, uint32_t cls)
+{
+	uint64_t h = l->script * 0x9E3779B97F4A7C15ull;
+	h ^= (h >> 29) + l->line * 0xBF58476D1CE4E5B9ull;
+	h ^= (h >> 31) + l->column * 0x94D049BB133111EBull;
+	h ^= (h >> 27) + cls * 0x9E3779B97F4A7C15ull;
+	return h ^ (h >> 32);
+}
+
+static struct loc_slot *loc_find(struct builder *b, const struct snap_location *l, uint32_t cls)
+{
+	if (b->loc_used * 2 >= b->loc_cap) {
+		size_t cap = b->loc_cap ? b->loc_cap * 2 : 1024;
+		struct loc_slot *old = b->by_loc, *v = util_calloc(cap, sizeof(*v));
+		for (size_t i = 0; i < b->loc_cap; i++) {
+			if (!old[i].row)
+				continue;
+			struct snap_location ol = {0, old[i].script, old[i].line, old[i].column};
+			size_t k = loc_hash(&ol, old[i].cls) & (cap - 1);
+			while (v[k].row)
+				k = (k + 1) & (cap - 1);
+			v[k] = old[i];
+		}
+		free(old);
+		b->by_loc = v;
+		b->loc_cap = cap;
+	}
+	size_t k = loc_hash(l, cls) & (b->loc_cap - 1);
+	for (;; k = (k + 1) & (b->loc_cap - 1)) {
+		struct loc_slot *e = &b->by_loc[k];
+		if (!e->row || (e->script == l->script && e->line == l->line &&
+				e->column == l->column && e->cls == cls))
+			return e;
+	}
+}
 
 static uint32_t new_row(struct builder *b, uint32_t cls, const char *key)
 {
@@ -59,8 +100,7 @@ static uint32_t row_of(struct builder *b, uint32_t n)
 {
 	struct snapshot *s = b->s;
 	uint32_t cls = s->cls[n];
-	const struct snap_location *loc =
-		(int)s->n_type[n] == s->nt_object ? location(s, n) : NULL;
+	const struct snap_location *loc = (int)s->n_type[n] == s->nt_object ? location(s, n) : NULL;
 	if (!loc) {
 		if (!b->by_cls[cls]) {
 			util_buf_reset(&b->key);
@@ -69,12 +109,16 @@ static uint32_t row_of(struct builder *b, uint32_t n)
 		}
 		return b->by_cls[cls] - 1;
 	}
-	util_buf_reset(&b->key);
-	util_buf_printf(&b->key, "%u,%u,%u,%s", loc->script, loc->line, loc->column, snap_str(s, cls));
-	struct util_map_entry *me = util_map_upsert(&b->by_loc, b->key.data, b->key.len);
-	if (!me->value)
-		me->value = (void *)(uintptr_t)(new_row(b, cls, b->key.data) + 1);
-	return (uint32_t)(uintptr_t)me->value - 1;
+	struct loc_slot *e = loc_find(b, loc, cls);
+	if (!e->row) {
+		util_buf_reset(&b->key);
+		util_buf_printf(&b->key, "%u,%u,%u,%s", loc->script, loc->line, loc->column,
+				snap_str(s, cls));
+		*e = (struct loc_slot){loc->script, loc->line, loc->column, cls,
+				       new_row(b, cls, b->key.data) + 1};
+		b->loc_used++;
+	}
+	return e->row - 1;
 }
 
 /* calculateClassesRetainedSize: a walk of the dominator tree that counts an
@@ -82,10 +126,10 @@ static uint32_t row_of(struct builder *b, uint32_t n)
 static void class_retained(struct snapshot *s, struct snap_census *c, const uint32_t *row)
 {
 	uint32_t n = s->node_count;
-	uint32_t *list = util_malloc(((size_t)n + 1) * sizeof(uint32_t));
-	uint32_t *sizes = util_malloc(((size_t)n + 2) * sizeof(uint32_t));
-	uint32_t *keys = util_malloc(((size_t)n + 1) * sizeof(uint32_t));
-	uint8_t *seen = util_calloc(c->n + 1, 1);
+	uint32_t *list = snap_alloc(((size_t)n + 1) * sizeof(uint32_t));
+	uint32_t *sizes = snap_alloc(((size_t)n + 2) * sizeof(uint32_t));
+	uint32_t *keys = snap_alloc(((size_t)n + 1) * sizeof(uint32_t));
+	uint8_t *seen = snap_calloc(c->n + 1, 1);
 	uint32_t ll = 0, sl = 0, kl = 0;
 	list[ll++] = s->root;
 	sizes[sl++] = UINT32_MAX;
@@ -116,15 +160,16 @@ static void class_retained(struct snapshot *s, struct snap_census *c, const uint
 static const struct snapshot *sort_snap;
 static int cmp_id(const void *a, const void *b)
 {
-	uint32_t x = sort_snap->n_id[*(const uint32_t *)a], y = sort_snap->n_id[*(const uint32_t *)b];
+	uint32_t x = sort_snap->n_id[*(const uint32_t *)a],
+		 y = sort_snap->n_id[*(const uint32_t *)b];
 	return (x > y) - (x < y);
 }
 
 static void keep_node_lists(struct snapshot *s, struct snap_census *c, const uint32_t *row)
 {
-	uint32_t *fill = util_calloc(c->n + 1, sizeof(uint32_t));
+	uint32_t *fill = snap_calloc(c->n + 1, sizeof(uint32_t));
 	for (size_t i = 0; i < c->n; i++)
-		c->rows[i].nodes = util_malloc((size_t)c->rows[i].count * sizeof(uint32_t) + 4);
+		c->rows[i].nodes = snap_alloc((size_t)c->rows[i].count * sizeof(uint32_t) + 4);
 	for (uint32_t n = 0; n < s->node_count; n++)
 		if (row[n] != SNAP_NONE)
 			c->rows[row[n]].nodes[fill[row[n]]++] = n;
@@ -144,8 +189,8 @@ int snap_census(struct snapshot *s, uint32_t min_id, uint32_t max_id, int keep_n
 	memset(out, 0, sizeof(*out));
 	if (!s->analyzed)
 		return util_error("snap_census: snapshot not analysed");
-	b.by_cls = util_calloc(s->str_count + 1, sizeof(uint32_t));
-	uint32_t *row = util_malloc((size_t)s->node_count * sizeof(uint32_t));
+	b.by_cls = snap_calloc(s->str_count + 1, sizeof(uint32_t));
+	uint32_t *row = snap_alloc((size_t)s->node_count * sizeof(uint32_t));
 	for (uint32_t n = 0; n < s->node_count; n++) {
 		row[n] = SNAP_NONE;
 		if (!s->n_self[n] || (filtered && (s->n_id[n] <= min_id || s->n_id[n] > max_id)))
@@ -160,7 +205,8 @@ int snap_census(struct snapshot *s, uint32_t min_id, uint32_t max_id, int keep_n
 			c->distance = s->distance[n];
 		uint64_t w = s->retained ? s->retained[n] : s->n_self[n];
 		uint64_t best = c->sample == SNAP_NONE ? 0
-			      : s->retained ? s->retained[c->sample] : s->n_self[c->sample];
+				: s->retained	       ? s->retained[c->sample]
+						       : s->n_self[c->sample];
 		if (c->sample == SNAP_NONE || w > best)
 			c->sample = n;
 	}
@@ -170,7 +216,7 @@ int snap_census(struct snapshot *s, uint32_t min_id, uint32_t max_id, int keep_n
 		keep_node_lists(s, out, row);
 	free(row);
 	free(b.by_cls);
-	util_map_free(&b.by_loc);
+	free(b.by_loc);
 	util_buf_free(&b.key);
 	return 0;
 }
@@ -187,7 +233,8 @@ static int cmp_retained(const void *a, const void *b)
 
 void snap_census_sort_retained(struct snap_census *c)
 {
-	qsort(c->rows, c->n, sizeof(*c->rows), cmp_retained);
+	if (c->n)
+		qsort(c->rows, c->n, sizeof(*c->rows), cmp_retained);
 }
 
 struct snap_class *snap_census_find(struct snap_census *c, const char *key)

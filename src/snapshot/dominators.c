@@ -142,8 +142,8 @@ static void main_loop(struct lt *t, uint32_t r)
 static void dominated_nodes(struct snapshot *s)
 {
 	uint32_t n = s->node_count;
-	s->dom_first = util_calloc((size_t)n + 1, sizeof(uint32_t));
-	s->dom_kids = util_malloc((size_t)n * sizeof(uint32_t));
+	s->dom_first = snap_calloc((size_t)n + 1, sizeof(uint32_t));
+	s->dom_kids = snap_alloc((size_t)n * sizeof(uint32_t));
 	for (uint32_t i = 0; i < n; i++)
 		if (i != s->root)
 			s->dom_first[s->dom[i]]++;
@@ -154,7 +154,7 @@ static void dominated_nodes(struct snapshot *s)
 		sum += c;
 	}
 	s->dom_first[n] = sum;
-	uint32_t *fill = util_malloc(((size_t)n + 1) * sizeof(uint32_t));
+	uint32_t *fill = snap_alloc(((size_t)n + 1) * sizeof(uint32_t));
 	for (uint32_t i = 0; i < n; i++)
 		fill[i] = s->dom_first[i + 1];
 	for (uint32_t i = 0; i < n; i++)
@@ -163,32 +163,54 @@ static void dominated_nodes(struct snapshot *s)
 	free(fill);
 }
 
-int snap_dominators(struct snapshot *s)
+/* The dominator tree (s->dom) and the DFS order the retained sizes need. */
+int snap_dominator_tree(struct snapshot *s)
 {
 	uint32_t count = s->node_count;
 	size_t len = (size_t)count + 1;
 	struct lt t = {.s = s};
-	uint32_t **arrays[] = {&t.parent, &t.ancestor, &t.vertex,	&t.label,      &t.semi,
-			       &t.dom,	  &t.next_edge, &t.stack, &t.bucket_head, &t.bucket_next};
+	uint32_t **arrays[] = {&t.parent, &t.ancestor,	&t.label,	&t.semi,
+			       &t.dom,	  &t.next_edge, &t.bucket_head, &t.bucket_next};
 	for (size_t i = 0; i < sizeof(arrays) / sizeof(arrays[0]); i++)
-		*arrays[i] = util_calloc(len, sizeof(uint32_t));
+		*arrays[i] = snap_calloc(len, sizeof(uint32_t));
+	t.vertex = snap_calloc(len, sizeof(uint32_t));
 	uint32_t r = s->root + 1;
 	dfs(&t, r);
 	number_unreached(&t, r);
+	t.stack = t.next_edge; /* the DFS is over: its edge cursors become compress's stack */
 	main_loop(&t, r);
-
-	s->dom = util_malloc((size_t)count * sizeof(uint32_t));
-	s->retained = util_malloc((size_t)count * sizeof(uint64_t));
-	for (uint32_t i = 0; i < count; i++) {
+	s->dom = snap_alloc((size_t)count * sizeof(uint32_t));
+	for (uint32_t i = 0; i < count; i++)
 		s->dom[i] = t.dom[i + 1] - 1;
-		s->retained[i] = s->n_self[i];
-	}
-	for (uint32_t i = t.n; i > 1; i--) {
-		uint32_t o = t.vertex[i] - 1;
-		s->retained[s->dom[o]] += s->retained[o];
-	}
+	for (uint32_t i = 1; i <= t.n; i++)
+		t.vertex[i - 1] = t.vertex[i] - 1; /* DFS order, as node ordinals */
+	s->dfs_order = t.vertex;
+	s->dfs_count = t.n;
 	for (size_t i = 0; i < sizeof(arrays) / sizeof(arrays[0]); i++)
 		free(*arrays[i]);
+	return 0;
+}
+
+/* Retained size: own (folded) size plus that of every dominated node, summed
+ * up the tree in reverse DFS order; then the tree's children lists. */
+void snap_retained_sizes(struct snapshot *s)
+{
+	uint32_t count = s->node_count;
+	s->retained = snap_alloc((size_t)count * sizeof(uint64_t));
+	memcpy(s->retained, s->n_self, (size_t)count * sizeof(uint64_t));
+	for (uint32_t i = s->dfs_count; i > 1; i--) {
+		uint32_t o = s->dfs_order[i - 1];
+		s->retained[s->dom[o]] += s->retained[o];
+	}
+	free(s->dfs_order);
+	s->dfs_order = NULL;
 	dominated_nodes(s);
+}
+
+int snap_dominators(struct snapshot *s)
+{
+	if (snap_dominator_tree(s))
+		return -1;
+	snap_retained_sizes(s);
 	return 0;
 }

@@ -10,10 +10,29 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
+#include <time.h>
 
+static double now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Progress on a terminal; with NODESCOPE_TIMING set, the time of each phase. */
 void snap_progress(const struct snapshot *s, const char *phase)
 {
-	if (s->progress) {
+	static double last;
+	static const char *last_phase;
+	if (getenv("NODESCOPE_TIMING")) {
+		double t = now();
+		if (last_phase)
+			fprintf(stderr, "timing: %-45s %7.3f s\n", last_phase, t - last);
+		last = t;
+		last_phase = phase;
+	}
+	if (s->progress && phase) {
 		fprintf(stderr, "\r\033[Knodescope: %s", phase);
 		fflush(stderr);
 	}
@@ -26,10 +45,10 @@ int snap_build_retainers(struct snapshot *s)
 {
 	uint32_t n = s->node_count;
 	uint64_t m = s->edge_count;
-	s->ret_first = util_calloc((size_t)n + 1, sizeof(uint32_t));
-	s->ret_edge = util_malloc((size_t)m * sizeof(uint32_t) + 4);
-	s->ret_node = util_malloc((size_t)m * sizeof(uint32_t) + 4);
-	uint32_t *fill = util_calloc((size_t)n + 1, sizeof(uint32_t));
+	s->ret_first = snap_calloc((size_t)n + 1, sizeof(uint32_t));
+	s->ret_edge = snap_alloc((size_t)m * sizeof(uint32_t) + 4);
+	s->ret_node = snap_alloc((size_t)m * sizeof(uint32_t) + 4);
+	uint32_t *fill = snap_calloc((size_t)n + 1, sizeof(uint32_t));
 	for (uint64_t e = 0; e < m; e++)
 		s->ret_first[s->e_to[e]]++;
 	uint32_t sum = 0;
@@ -99,10 +118,10 @@ void snap_propagate_dom_state(struct snapshot *s)
 	if (!s->n_detached)
 		return;
 	struct dom_state d = {.s = s};
-	d.visited = util_calloc(s->node_count, 1);
-	d.attached = util_malloc((size_t)s->node_count * sizeof(uint32_t));
-	d.detached = util_malloc((size_t)s->node_count * sizeof(uint32_t));
-	d.renamed = util_calloc((size_t)s->str_count + 1, sizeof(uint32_t));
+	d.visited = snap_calloc(s->node_count, 1);
+	d.attached = snap_alloc((size_t)s->node_count * sizeof(uint32_t));
+	d.detached = snap_alloc((size_t)s->node_count * sizeof(uint32_t));
+	d.renamed = snap_calloc((size_t)s->str_count + 1, sizeof(uint32_t));
 	for (uint32_t n = 0; n < s->node_count; n++)
 		if (s->n_detached[n])
 			dom_visit(&d, n, s->n_detached[n]);
@@ -136,9 +155,9 @@ static int is_user_root(const struct snapshot *s, uint32_t n)
  * trees), over non-weak edges. */
 void snap_mark_page_owned(struct snapshot *s)
 {
-	uint32_t *stack = util_malloc((size_t)s->node_count * sizeof(uint32_t));
+	uint32_t *stack = snap_alloc((size_t)s->node_count * sizeof(uint32_t));
 	uint32_t sp = 0, r = s->root;
-	s->flags = util_calloc(s->node_count, 1);
+	s->flags = snap_calloc(s->node_count, 1);
 	for (uint32_t e = s->first_edge[r]; e < s->first_edge[r + 1]; e++) {
 		uint32_t to = s->e_to[e];
 		if ((int)s->e_type[e] == s->et_element) {
@@ -194,8 +213,8 @@ static int essential(const struct snapshot *s, uint32_t n, uint32_t e, uint8_t *
  * non-page-owned into page-owned objects. */
 void snap_essential_edges(struct snapshot *s)
 {
-	uint8_t *not_weakmap = util_calloc(s->str_count / 8 + 1, 1);
-	s->essential = util_calloc((size_t)(s->edge_count / 8 + 1), 1);
+	uint8_t *not_weakmap = snap_calloc(s->str_count / 8 + 1, 1);
+	s->essential = snap_calloc((size_t)(s->edge_count / 8 + 1), 1);
 	for (uint32_t n = 0; n < s->node_count; n++)
 		for (uint32_t e = s->first_edge[n]; e < s->first_edge[n + 1]; e++)
 			if (essential(s, n, e, not_weakmap))
@@ -218,18 +237,19 @@ void snap_fold_shallow_sizes(struct snapshot *s)
 {
 	const uint32_t unvisited = 0xffffffffu, multiple = 0xfffffffeu;
 	uint32_t n = s->node_count;
-	s->n_self_raw = util_malloc((size_t)n * sizeof(uint64_t));
+	s->n_self_raw = snap_alloc((size_t)n * sizeof(uint64_t));
 	memcpy(s->n_self_raw, s->n_self, (size_t)n * sizeof(uint64_t));
 	if (!has_user_roots(s))
 		return;
-	uint32_t *owner = util_malloc((size_t)n * sizeof(uint32_t));
+	uint32_t *owner = snap_alloc((size_t)n * sizeof(uint32_t));
 	/* each node is pushed at most twice (first owner, then "multiple") */
-	uint32_t *work = util_malloc((size_t)n * 2 * sizeof(uint32_t) + 4);
+	uint32_t *work = snap_alloc((size_t)n * 2 * sizeof(uint32_t) + 4);
 	uint64_t sp = 0;
 	for (uint32_t i = 0; i < n; i++) {
 		int t = s->n_type[i];
 		if (t == s->nt_hidden || t == s->nt_array ||
-		    (t == s->nt_native && !strcmp(snap_str(s, s->n_name[i]), "system / ExternalStringData"))) {
+		    (t == s->nt_native &&
+		     !strcmp(snap_str(s, s->n_name[i]), "system / ExternalStringData"))) {
 			owner[i] = unvisited;
 		} else {
 			owner[i] = i;
@@ -284,7 +304,8 @@ static int distance_edge_ok(struct snapshot *s, struct dist_filter *f, uint32_t 
 		uint32_t i = s->e_name[e];
 		return i < 2 || i % 3 != 1;
 	}
-	if (et == s->et_internal && !(f->not_weakmap[s->e_name[e] >> 3] & (1u << (s->e_name[e] & 7)))) {
+	if (et == s->et_internal &&
+	    !(f->not_weakmap[s->e_name[e] >> 3] & (1u << (s->e_name[e] & 7)))) {
 		const char *name = snap_str(s, s->e_name[e]);
 		uint32_t table;
 		size_t off;
@@ -292,7 +313,8 @@ static int distance_edge_ok(struct snapshot *s, struct dist_filter *f, uint32_t 
 			f->not_weakmap[s->e_name[e] >> 3] |= (uint8_t)(1u << (s->e_name[e] & 7));
 			return 1;
 		}
-		struct util_map_entry *me = util_map_upsert(&f->pending, name + off, strlen(name + off));
+		struct util_map_entry *me =
+		    util_map_upsert(&f->pending, name + off, strlen(name + off));
 		if (me->value) {
 			me->value = NULL; /* second of the pair: follow it */
 			return 1;
@@ -328,11 +350,11 @@ void snap_distances(struct snapshot *s)
 {
 	struct dist_filter f = {0};
 	uint32_t n = s->node_count, len = 0, r = s->root;
-	f.not_weakmap = util_calloc(s->str_count / 8 + 1, 1);
-	s->distance = util_malloc((size_t)n * sizeof(int32_t));
+	f.not_weakmap = snap_calloc(s->str_count / 8 + 1, 1);
+	s->distance = snap_alloc((size_t)n * sizeof(int32_t));
 	for (uint32_t i = 0; i < n; i++)
 		s->distance[i] = SNAP_NO_DISTANCE;
-	uint32_t *queue = util_malloc(((size_t)n + 1) * sizeof(uint32_t));
+	uint32_t *queue = snap_alloc(((size_t)n + 1) * sizeof(uint32_t));
 	for (uint32_t e = s->first_edge[r]; e < s->first_edge[r + 1]; e++) {
 		uint32_t to = s->e_to[e];
 		if (is_user_root(s, to) && len < n) {
@@ -350,29 +372,81 @@ void snap_distances(struct snapshot *s)
 	util_map_free(&f.pending);
 }
 
+/* DevTools runs the reverse-edge index and the dominators in a second worker
+ * while the first one computes flags, shallow sizes, distances and names; so do
+ * we, with a second thread. The two halves touch disjoint arrays: the second
+ * thread reads only the edges and writes ret_*, dom and dfs_order. */
+struct second {
+	struct snapshot *s;
+	int phase; /* 0: retainers, 1: dominator tree */
+	int rc;
+};
+
+static void *second_thread(void *arg)
+{
+	struct second *w = arg;
+	w->rc = w->phase == 0 ? snap_build_retainers(w->s) : snap_dominator_tree(w->s);
+	return NULL;
+}
+
+static int run_pair(struct second *w, void (*first)(struct snapshot *, int), int arg)
+{
+	pthread_t t;
+	int threaded = pthread_create(&t, NULL, second_thread, w) == 0;
+	if (!threaded)
+		second_thread(w);
+	first(w->s, arg);
+	if (threaded)
+		pthread_join(t, NULL);
+	return w->rc;
+}
+
+static void first_half(struct snapshot *s, int unused)
+{
+	(void)unused;
+	snap_progress(s, "propagating DOM state, page-owned objects");
+	snap_propagate_dom_state(s);
+	snap_mark_page_owned(s);
+	snap_progress(s, "essential edges (retainers in parallel)");
+	snap_essential_edges(s);
+}
+
+static void second_half(struct snapshot *s, int want_dominators)
+{
+	snap_progress(s, want_dominators
+			     ? "shallow sizes, distances, names (dominators in parallel)"
+			     : "shallow sizes, distances, names");
+	snap_fold_shallow_sizes(s);
+	snap_distances(s);
+	snap_class_names(s);
+}
+
+/* Everything DevTools computes at load; without want_dominators (a comparison
+ * needs no retained sizes) the reverse edges and dominators are skipped. */
 int snap_analyze(struct snapshot *s, int want_dominators)
 {
+	struct second w = {.s = s};
 	if (!s->analyzed) {
-		snap_progress(s, "building retainers");
-		snap_build_retainers(s);
-		snap_propagate_dom_state(s);
-		snap_progress(s, "marking page-owned objects");
-		snap_mark_page_owned(s);
-		snap_essential_edges(s);
-		snap_progress(s, "calculating shallow sizes");
-		snap_fold_shallow_sizes(s);
-		snap_progress(s, "calculating distances");
-		snap_distances(s);
-		snap_progress(s, "naming classes");
-		snap_class_names(s);
+		if (want_dominators ? run_pair(&w, first_half, 0) : (first_half(s, 0), 0))
+			return -1;
+		w.phase = 1;
+		if (want_dominators ? run_pair(&w, second_half, 1) : (second_half(s, 0), 0))
+			return -1;
 		s->analyzed = 1;
+		if (want_dominators) {
+			snap_progress(s, "retained sizes");
+			snap_retained_sizes(s);
+			s->dominated = 1;
+		}
 	}
 	if (want_dominators && !s->dominated) {
 		snap_progress(s, "calculating dominators and retained sizes");
-		if (snap_dominators(s))
+		if (snap_build_retainers(s) || snap_dominator_tree(s))
 			return -1;
+		snap_retained_sizes(s);
 		s->dominated = 1;
 	}
+	snap_progress(s, "census");
 	if (s->progress)
 		fputs("\r\033[K", stderr);
 	return 0;

@@ -125,14 +125,20 @@ static void classify_v8_frame(struct v8 *v8, struct v8_frame *f, enum code_where
 		     v8_is_type(v8, ba, v8->T.bytecode_array);
 	if (has_bc)
 		f->bytecode = ba;
-	if (where == CODE_BUILTIN && !strncmp(f->symbol, "Builtins_Interpreter", 20) && has_bc) {
+	/* Unoptimized frames keep the BytecodeArray at fp-32; below it the interpreter
+	 * keeps the bytecode offset (a Smi), Sparkplug the feedback vector. Frames
+	 * rebuilt by the deoptimizer return into the Interpreter/Baseline entry
+	 * builtins, so the PC alone does not tell. */
+	if (has_bc && img_read_u64(v8->img, f->fp + L->fp_bytecode_offset, &off) == 0 &&
+	    v8_is_smi(off)) {
 		f->kind = V8_FRAME_INTERPRETED;
-		if (img_read_u64(v8->img, f->fp + L->fp_bytecode_offset, &off) == 0 && v8_is_smi(off))
-			f->bytecode_offset = v8_smi(off) - (L->bytecode_data - 1);
-	} else if (where == CODE_BUILTIN) {
-		f->kind = V8_FRAME_BUILTIN;
+		f->bytecode_offset = v8_smi(off) - (L->bytecode_data - 1);
+		if (f->bytecode_offset < 0)
+			f->bytecode_offset = -1;
 	} else if (has_bc) {
 		f->kind = V8_FRAME_BASELINE;
+	} else if (where == CODE_BUILTIN) {
+		f->kind = V8_FRAME_BUILTIN;
 	} else {
 		f->kind = V8_FRAME_OPTIMIZED;
 	}
@@ -143,25 +149,38 @@ struct walk {
 	int native_steps_without_fp;
 };
 
-/* One step up the stack: through the CFI for native code, else the fp chain. */
+/* One step up the stack: through the CFI for native code, else the fp chain.
+ * Returns 0 when regs hold the caller, 1 at the outermost frame, -1 when the
+ * stack could not be read (message set). */
 static int unwind_step(struct v8 *v8, struct walk *w, enum code_where where)
 {
 	uint64_t fp = w->regs[IMG_REG_FP];
+	int cfi_failed = 0;
 	if (where == CODE_NATIVE || where == CODE_UNKNOWN) {
 		uint64_t saved[IMG_NREGS];
 		memcpy(saved, w->regs, sizeof(saved));
 		int rc = img_unwind_cfi(v8->img, w->regs);
 		if (rc == 1 && w->regs[IMG_REG_SP] > saved[IMG_REG_SP])
 			return 0;
+		cfi_failed = rc < 0;
 		memcpy(w->regs, saved, sizeof(saved));
-		util_clear_error();
 	}
 	uint64_t next_fp, ret;
-	if (fp == 0 || fp < w->regs[IMG_REG_SP] || img_read_u64(v8->img, fp, &next_fp) < 0 ||
-	    img_read_u64(v8->img, fp + 8, &ret) < 0) {
+	char why[512];
+	snprintf(why, sizeof(why), "%s", util_last_error());
+	if (fp == 0 || fp < w->regs[IMG_REG_SP]) {
+		if (cfi_failed)
+			return util_error("the stack cannot be unwound past pc 0x%llx: %s",
+					  (unsigned long long)w->regs[IMG_REG_PC], why);
 		util_clear_error();
-		return -1;
+		return 1;
 	}
+	if (img_read_u64(v8->img, fp, &next_fp) < 0 || img_read_u64(v8->img, fp + 8, &ret) < 0) {
+		snprintf(why, sizeof(why), "%s", util_last_error());
+		return util_error("the stack cannot be read past pc 0x%llx: %s",
+				  (unsigned long long)w->regs[IMG_REG_PC], why);
+	}
+	util_clear_error();
 	w->regs[IMG_REG_SP] = fp + 16;
 	w->regs[IMG_REG_FP] = next_fp;
 	w->regs[IMG_REG_PC] = ret;
@@ -198,7 +217,10 @@ int v8_walk_stack(struct v8 *v8, const struct img_thread *thread, int max_frames
 			return rc > 0 ? 0 : rc;
 		uint64_t old_sp = w.regs[IMG_REG_SP], old_pc = w.regs[IMG_REG_PC];
 		uint64_t old_fp = w.regs[IMG_REG_FP];
-		if (unwind_step(v8, &w, where) < 0)
+		int step = unwind_step(v8, &w, where);
+		if (step < 0)
+			return -1;
+		if (step > 0)
 			break;
 		if (w.regs[IMG_REG_SP] <= old_sp || w.regs[IMG_REG_SP] - old_sp > MAX_FRAME_SIZE ||
 		    (w.regs[IMG_REG_PC] == old_pc && w.regs[IMG_REG_FP] == old_fp))

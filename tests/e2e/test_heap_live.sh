@@ -38,8 +38,13 @@ node_matrix | while read -r major node; do
 	check "node $major: process not stopped (state $state)" test "$state" != T -a "$state" != t
 	check "node $major: server still answers" "$node" -e \
 		"require('http').get('http://127.0.0.1:$port/', r => process.exit(r.statusCode === 200 ? 0 : 1)).on('error', () => process.exit(1))"
-	# a second snapshot of the same process works too (the inspector reopens)
-	check "node $major: a second snapshot works" "$NODESCOPE" heap snapshot $pid -o "$d/live2.heapsnapshot"
+	# again, two snapshots in one session: object ids stay comparable, so the
+	# diff sees only new Session objects (the fixture adds one every 50 ms)
+	check "node $major: two snapshots in one session" "$NODESCOPE" heap snapshot $pid \
+		-o "$d/a.heapsnapshot" -o "$d/b.heapsnapshot" --interval 1
+	row=$("$NODESCOPE" heap diff "$d/a.heapsnapshot" "$d/b.heapsnapshot" | awk '$NF == "Session"')
+	expect_match "node $major: diff of the two: Sessions only added, none deleted" "$row" \
+		'^ +[1-9][0-9]* +0 +\+[1-9]'
 	kill $pid; wait $pid 2>/dev/null
 done
 

@@ -12,13 +12,16 @@
 #include <cmocka.h>
 
 #include "output/output_formats.h"
+#include "profile/profile.h"
 #include "profile/record.h"
 #include "util/util.h"
 
 #include <dlfcn.h>
+#include <linux/perf_event.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -46,7 +49,8 @@ static void test_perfmap_last_entry_wins(void **state)
 	struct prof_perfmap *m = perfmap_of(text, sizeof(text) - 1);
 	assert_int_equal(prof_perfmap_count(m), 4);
 	assert_string_equal(prof_perfmap_lookup(m, 0x1000), "JS:*new /a.js:1:1");
-	assert_string_equal(prof_perfmap_lookup(m, 0x1050), "JS:~old /a.js:1:1"); /* only old covers */
+	assert_string_equal(prof_perfmap_lookup(m, 0x1050),
+			    "JS:~old /a.js:1:1"); /* only old covers */
 	assert_string_equal(prof_perfmap_lookup(m, 0x1090), "JS:^later /b.js:2:3");
 	assert_string_equal(prof_perfmap_lookup(m, 0x200f), "RegExp:a+b");
 	assert_null(prof_perfmap_lookup(m, 0x2010));
@@ -72,8 +76,8 @@ static void test_perfmap_garbage(void **state)
 	assert_null(prof_perfmap_lookup(NULL, 1));
 }
 
-static void check_frame(const char *raw, const char *name, const char *function, const char *file, uint32_t line,
-			uint32_t col, enum out_frame_kind kind)
+static uint8_t check_frame(const char *raw, const char *name, const char *function,
+			   const char *file, uint32_t line, uint32_t col, enum out_frame_kind kind)
 {
 	char buf[1024];
 	struct prof_frame_info fi;
@@ -87,23 +91,36 @@ static void check_frame(const char *raw, const char *name, const char *function,
 	assert_int_equal(fi.line, line);
 	assert_int_equal(fi.col, col);
 	assert_int_equal(fi.kind, kind);
+	return fi.tiers;
 }
 
 static void test_jit_names(void **state)
 {
 	(void)state;
-	check_frame("JS:*fib /app/x.js:3:13", "fib /app/x.js:3:13", "fib", "/app/x.js", 3, 13, OUT_FRAME_JS);
-	check_frame("JS:~fib /app/x.js:3:13", "fib /app/x.js:3:13", "fib", "/app/x.js", 3, 13, OUT_FRAME_JS);
-	check_frame("JS:o*onData /app/x.js:9:2", "onData /app/x.js:9:2", "onData", "/app/x.js", 9, 2, OUT_FRAME_JS);
-	check_frame("JS:+'f /a.js:1:1", "f /a.js:1:1", "f", "/a.js", 1, 1, OUT_FRAME_JS);
-	check_frame("JS:onload /a.js:1:1", "onload /a.js:1:1", "onload", "/a.js", 1, 1, OUT_FRAME_JS);
-	check_frame("JS:^ /app/x.js:70:34", "(anonymous) /app/x.js:70:34", "(anonymous)", "/app/x.js", 70, 34,
+	/* Tiers are dropped from the name (one frame per function) and kept as a mask. */
+	assert_int_equal(check_frame("JS:*fib /app/x.js:3:13", "fib /app/x.js:3:13", "fib",
+				     "/app/x.js", 3, 13, OUT_FRAME_JS),
+			 PROF_TIER_TURBOFAN);
+	assert_int_equal(check_frame("JS:~fib /app/x.js:3:13", "fib /app/x.js:3:13", "fib",
+				     "/app/x.js", 3, 13, OUT_FRAME_JS),
+			 PROF_TIER_INTERP);
+	assert_int_equal(check_frame("JS:o*onData /app/x.js:9:2", "onData /app/x.js:9:2", "onData",
+				     "/app/x.js", 9, 2, OUT_FRAME_JS),
+			 PROF_TIER_TURBOFAN);
+	assert_int_equal(
+	    check_frame("JS:+'f /a.js:1:1", "f /a.js:1:1", "f", "/a.js", 1, 1, OUT_FRAME_JS),
+	    PROF_TIER_MAGLEV);
+	assert_int_equal(check_frame("JS:onload /a.js:1:1", "onload /a.js:1:1", "onload", "/a.js",
+				     1, 1, OUT_FRAME_JS),
+			 0);
+	check_frame("JS:^ /app/x.js:70:34", "(anonymous) /app/x.js:70:34", "(anonymous)",
+		    "/app/x.js", 70, 34, OUT_FRAME_JS);
+	check_frame("LazyCompile:*emit node:events:471", "emit node:events:471", "emit",
+		    "node:events", 471, 0, OUT_FRAME_JS);
+	check_frame("JS:*get size /a.js:5:7", "get size /a.js:5:7", "get size", "/a.js", 5, 7,
 		    OUT_FRAME_JS);
-	check_frame("LazyCompile:*emit node:events:471", "emit node:events:471", "emit", "node:events", 471, 0,
-		    OUT_FRAME_JS);
-	check_frame("JS:*get size /a.js:5:7", "get size /a.js:5:7", "get size", "/a.js", 5, 7, OUT_FRAME_JS);
-	check_frame("Builtin:ArrayTimSort", "Builtins_ArrayTimSort", "Builtins_ArrayTimSort", NULL, 0, 0,
-		    OUT_FRAME_OTHER);
+	check_frame("Builtin:ArrayTimSort", "Builtins_ArrayTimSort", "Builtins_ArrayTimSort", NULL,
+		    0, 0, OUT_FRAME_OTHER);
 	check_frame("RegExp:^a;b$", "RegExp:^a:b$", "RegExp:^a:b$", NULL, 0, 0, OUT_FRAME_OTHER);
 	check_frame("JS:*noposition", "noposition", "noposition", NULL, 0, 0, OUT_FRAME_JS);
 	/* A tiny buffer truncates, never overflows. */
@@ -145,6 +162,123 @@ static void test_symbolize_self(void **state)
 	prof_symbolizer_free(s);
 }
 
+/* Stand-ins named like V8's builtins, so a recording of this process meets them. */
+__attribute__((noinline)) void Builtins_InterpreterEntryTrampoline(void)
+{
+	__asm__ volatile("nop; nop; nop; nop");
+}
+__attribute__((noinline)) void Builtins_JSEntry(void)
+{
+	__asm__ volatile("nop; nop; nop; nop");
+}
+
+static const char *stack_names(const struct out_profile *p, uint32_t stack, char *buf, size_t len)
+{
+	size_t off = 0;
+	buf[0] = 0;
+	for (uint32_t j = 0; j < p->stacks[stack].n && off < len; j++)
+		off += (size_t)snprintf(buf + off, len - off, "%s%s", j ? ";" : "",
+					p->frames[p->stacks[stack].frames[j]].name);
+	return buf;
+}
+
+static void test_recording(void **state)
+{
+	(void)state;
+	struct prof_symset *syms = prof_symset_new();
+	struct prof_recording *r = prof_recording_new(99, 6, syms);
+	uint64_t entry = (uint64_t)(uintptr_t)&Builtins_JSEntry + 2;
+	uint64_t tramp = (uint64_t)(uintptr_t)&Builtins_InterpreterEntryTrampoline + 2;
+	uint64_t leaf = (uint64_t)(uintptr_t)&nodescope_test_marker_function;
+	/* Leaf first, as the kernel gives them: a leaf in three interpreted frames. */
+	const uint64_t a[] = {PERF_CONTEXT_USER, leaf, tramp, tramp, tramp, entry};
+	/* Six frames: as deep as max_stack, so the outer end was cut. */
+	const uint64_t b[] = {PERF_CONTEXT_USER, leaf, entry, entry, entry, entry, entry};
+	struct prof_raw_sample rs = {.pid = (uint32_t)getpid(), .tid = (uint32_t)getpid(), .time_ns = 2000, .nips = 6, .ips = a};
+	prof_recording_add(r, &rs);
+	rs.time_ns = 1000; /* out of order: the profile sorts by time */
+	prof_recording_add(r, &rs);
+	rs.time_ns = 3000;
+	rs.nips = 7;
+	rs.ips = b;
+	prof_recording_add(r, &rs);
+	assert_int_equal(prof_recording_samples(r), 3);
+	assert_int_equal(prof_recording_processes(r), 1);
+	prof_recording_finish(r, 500, 4000, 0, "test", NULL, NULL);
+	const struct out_profile *p = prof_recording_profile(r);
+	assert_int_equal(p->nsamples, 3);
+	assert_int_equal(p->nstacks, 2);
+	assert_true(p->samples[0].time_ns == 1000 && p->samples[2].time_ns == 3000);
+	char buf[1024], comm[64];
+	prof_target_comm(getpid(), getpid(), comm, sizeof(comm));
+	char want[1024];
+	snprintf(want, sizeof(want),
+		 "%s;Builtins_JSEntry;[interpreted JS];nodescope_test_marker_function", comm);
+	assert_string_equal(stack_names(p, p->samples[0].stack, buf, sizeof(buf)), want);
+	/* The trampoline run became one frame with the interpreter tier. */
+	assert_int_equal(p->stacks[p->samples[0].stack].tiers[2], PROF_TIER_INTERP);
+	snprintf(want, sizeof(want),
+		 "%s;[unknown: truncated "
+		 "stack];Builtins_JSEntry;Builtins_JSEntry;Builtins_JSEntry;Builtins_JSEntry;"
+		 "Builtins_JSEntry;nodescope_test_marker_function",
+		 comm);
+	assert_string_equal(stack_names(p, p->samples[2].stack, buf, sizeof(buf)), want);
+	prof_recording_free(r);
+	prof_symset_free(syms);
+}
+
+static int fake_resolver(void *arg, pid_t pid, uint64_t function, struct prof_frame_info *fi)
+{
+	char *names = arg;
+	assert_int_equal(pid, getpid());
+	if (function != 0x5551 && function != 0x7771)
+		return -1;
+	memset(fi, 0, sizeof(*fi));
+	fi->name = fi->function = function == 0x5551 ? names : names + 32;
+	fi->kind = OUT_FRAME_JS;
+	return 0;
+}
+
+/* --js-names: the frame-pointer walk through a sample's stack copy finds each
+ * frame's JSFunction slot (fp - 16), and JIT frames get the resolver's names. */
+static void test_js_slots(void **state)
+{
+	(void)state;
+	/* Anonymous executable memory: JIT code to the symbolizer, no perf map. */
+	unsigned char *jit = mmap(NULL, 4096, PROT_READ | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	assert_true(jit != MAP_FAILED);
+	uint64_t stack[32] = {0};
+	const uint64_t sp = 0x10000, fp0 = sp + 8 * 8, fp1 = sp + 16 * 8;
+	stack[6] = 0x5551;  /* fp0 - 16: a tagged pointer */
+	stack[8] = fp1;	    /* [fp0]: the caller's frame */
+	stack[14] = 0x7771; /* fp1 - 16 */
+	stack[16] = 0;	    /* [fp1]: end of the chain */
+	uint64_t leaf = (uint64_t)(uintptr_t)jit + 16, ret = (uint64_t)(uintptr_t)jit + 64;
+	const uint64_t ips[] = {PERF_CONTEXT_USER, leaf, ret, (uint64_t)(uintptr_t)&Builtins_JSEntry + 2};
+	struct prof_raw_sample rs = {(uint32_t)getpid(), (uint32_t)getpid(), 1, 4, ips, fp0, sp,
+				     (const unsigned char *)stack, sizeof(stack)};
+	struct prof_symset *syms = prof_symset_new();
+	struct prof_recording *r = prof_recording_new(99, 127, syms);
+	prof_recording_add(r, &rs);
+	rs.stack = NULL; /* the same chain without a stack copy stays unnamed */
+	rs.time_ns = 2;
+	prof_recording_add(r, &rs);
+	char names[64] = "leafFn /a.js:1:1";
+	strcpy(names + 32, "callerFn /a.js:2:1");
+	prof_recording_finish(r, 0, 3, 0, "t", fake_resolver, names);
+	const struct out_profile *p = prof_recording_profile(r);
+	assert_int_equal(p->nstacks, 2);
+	char buf[512], comm[64], want[512];
+	prof_target_comm(getpid(), getpid(), comm, sizeof(comm));
+	snprintf(want, sizeof(want), "%s;Builtins_JSEntry;callerFn /a.js:2:1;leafFn /a.js:1:1", comm);
+	assert_string_equal(stack_names(p, p->samples[0].stack, buf, sizeof(buf)), want);
+	snprintf(want, sizeof(want), "%s;Builtins_JSEntry;" PROF_LABEL_JIT_NO_MAP ";" PROF_LABEL_JIT_NO_MAP, comm);
+	assert_string_equal(stack_names(p, p->samples[1].stack, buf, sizeof(buf)), want);
+	prof_recording_free(r);
+	prof_symset_free(syms);
+	munmap(jit, 4096);
+}
+
 static void test_kernel_symbols(void **state)
 {
 	(void)state;
@@ -179,7 +313,8 @@ static void test_index(void **state)
 	struct prof_index x = {0};
 	int inserted;
 	for (uint32_t i = 0; i < 5000; i++) {
-		uint32_t v = prof_index_get(&x, i % 7, u32_eq, &i, i, &inserted); /* many collisions */
+		uint32_t v =
+		    prof_index_get(&x, i % 7, u32_eq, &i, i, &inserted); /* many collisions */
 		assert_int_equal(v, i);
 		assert_true(inserted);
 	}
@@ -193,19 +328,21 @@ static void test_index(void **state)
 /* ---- a profile to write ---- */
 
 static const struct out_frame frames[] = {
-	{"node", "node", NULL, 0, 0, OUT_FRAME_OTHER},
-	{"uv_run", "uv_run", NULL, 0, 0, OUT_FRAME_NATIVE},
-	{"hot /a \"q\".js:7:26", "hot", "/a \"q\".js", 7, 26, OUT_FRAME_JS},
-	{"schedule_[k]", "schedule_[k]", NULL, 0, 0, OUT_FRAME_KERNEL},
+    {"node", "node", NULL, 0, 0, OUT_FRAME_OTHER},
+    {"uv_run", "uv_run", NULL, 0, 0, OUT_FRAME_NATIVE},
+    {"hot /a \"q\".js:7:26", "hot", "/a \"q\".js", 7, 26, OUT_FRAME_JS},
+    {"schedule_[k]", "schedule_[k]", NULL, 0, 0, OUT_FRAME_KERNEL},
 };
 static const uint32_t s0[] = {0, 1, 2}, s1[] = {0, 1, 2, 3}, s2[] = {0, 1};
-static const struct out_stack stacks[] = {{s0, 3}, {s1, 4}, {s2, 2}};
+static const uint8_t t0[] = {0, 0, 8}, t1[] = {0, 0, 8, 0}, t2[] = {0, 0};
+static const struct out_stack stacks[] = {{s0, t0, 3}, {s1, t1, 4}, {s2, t2, 2}};
 static const struct out_thread threads[] = {{"node", 100}, {"worker", 101}};
 static const struct out_sample samples[] = {
-	{0, 0, 1000000}, {0, 0, 2000000}, {1, 0, 3000000}, {2, 1, 3500000}, {0, 0, 4000000},
+    {0, 0, 1000000}, {0, 0, 2000000}, {1, 0, 3000000}, {2, 1, 3500000}, {0, 0, 4000000},
 };
 static const struct out_profile profile = {
-	"test (pid 1)", frames, 4, stacks, 3, threads, 2, samples, 5, 10000000, 500000, 5000000, 1700000000000000000ull};
+    "test (pid 1)",	   frames, 4, stacks, 3, threads, 2, samples, 5, 10000000, 500000, 5000000,
+    1700000000000000000ull};
 
 static char *write_to_string(int (*fn)(const struct out_profile *, FILE *), size_t *len)
 {
@@ -329,7 +466,7 @@ static void test_pprof(void **state)
 	assert_string_equal(strings[0], "");
 	assert_true(fn_name[3] < nstrings);
 	assert_string_equal(strings[fn_name[3]], "hot"); /* JS frames: the function name */
-	assert_int_equal(leaf_of_first, 3);		   /* stack 0's leaf is frame 2 = id 3 */
+	assert_int_equal(leaf_of_first, 3);		 /* stack 0's leaf is frame 2 = id 3 */
 	for (size_t i = 0; i < nstrings; i++)
 		free((char *)strings[i]);
 }
@@ -339,16 +476,20 @@ static void test_json_writers(void **state)
 	(void)state;
 	size_t len;
 	char *s = write_to_string(out_speedscope_write, &len);
-	assert_non_null(strstr(s, "\"$schema\":\"https://www.speedscope.app/file-format-schema.json\""));
-	assert_non_null(strstr(s, "{\"name\":\"hot\",\"file\":\"/a \\\"q\\\".js\",\"line\":7,\"col\":26}"));
+	assert_non_null(
+	    strstr(s, "\"$schema\":\"https://www.speedscope.app/file-format-schema.json\""));
+	assert_non_null(
+	    strstr(s, "{\"name\":\"hot\",\"file\":\"/a \\\"q\\\".js\",\"line\":7,\"col\":26}"));
 	assert_non_null(strstr(s, "\"name\":\"node (tid 100)\""));
 	assert_non_null(strstr(s, "\"name\":\"worker (tid 101)\""));
-	assert_non_null(strstr(s, "[1,2],[1,2],[1,2,3],[1,2]")); /* thread 100, time order, root left out */
+	assert_non_null(
+	    strstr(s, "[1,2],[1,2],[1,2,3],[1,2]")); /* thread 100, time order, root left out */
 	free(s);
 	s = write_to_string(out_cpuprofile_write, &len);
 	assert_non_null(strstr(s, "\"functionName\":\"(root)\""));
-	assert_non_null(strstr(s, "\"functionName\":\"hot\",\"scriptId\":\"3\",\"url\":\"file:///a \\\"q\\\".js\","
-				  "\"lineNumber\":6,\"columnNumber\":25"));
+	assert_non_null(strstr(
+	    s, "\"functionName\":\"hot\",\"scriptId\":\"3\",\"url\":\"file:///a \\\"q\\\".js\","
+	       "\"lineNumber\":6,\"columnNumber\":25"));
 	assert_non_null(strstr(s, "\"startTime\":500,\"endTime\":5000"));
 	assert_non_null(strstr(s, "\"timeDeltas\":[500,1000,1000,500,500]"));
 	free(s);
@@ -357,14 +498,16 @@ static void test_json_writers(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_perfmap_last_entry_wins),
-		cmocka_unit_test(test_perfmap_garbage),
-		cmocka_unit_test(test_jit_names),
-		cmocka_unit_test(test_symbolize_self),
-		cmocka_unit_test(test_kernel_symbols),
-		cmocka_unit_test(test_index),
-		cmocka_unit_test(test_pprof),
-		cmocka_unit_test(test_json_writers),
+	    cmocka_unit_test(test_perfmap_last_entry_wins),
+	    cmocka_unit_test(test_perfmap_garbage),
+	    cmocka_unit_test(test_jit_names),
+	    cmocka_unit_test(test_symbolize_self),
+	    cmocka_unit_test(test_kernel_symbols),
+	    cmocka_unit_test(test_recording),
+	    cmocka_unit_test(test_js_slots),
+	    cmocka_unit_test(test_index),
+	    cmocka_unit_test(test_pprof),
+	    cmocka_unit_test(test_json_writers),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
