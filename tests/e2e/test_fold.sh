@@ -123,7 +123,7 @@ expect_eq "fold reads a pipe like a file" "$b" "$a"
 if command -v perf >/dev/null && perf record -q -o "$T/probe.data" -- true >/dev/null 2>&1; then
 	cp "$FIX/workload.js" "$T/workload.js"
 	node_matrix | while read -r m node; do
-		(cd "$T" && perf record -q -F 299 -g -o "rec$m.data" -- \
+		(cd "$T" && perf record -q -F 499 -g -o "rec$m.data" -- \
 			sh -c 'echo $$ >pid; exec "$0" "$@"' "$node" --perf-basic-prof workload.js 0 300 >/dev/null 2>&1)
 		(cd "$T" && perf script -i "rec$m.data" 2>/dev/null) >"$T/rec$m.txt"
 		rm -f "/tmp/perf-$(cat "$T/pid").map" "$T/rec$m.data"
