@@ -73,7 +73,7 @@ for line in $(node_matrix | tr ' ' ':'); do
 	# Started without --perf-basic-prof: --js-names names functions from the heap.
 	start_fixture "$node_bin" 30
 	f="$D/jsnames-$m.folded"
-	"$NODESCOPE" record --js-names -p "$FPID" -F 199 -d 1.5 -o "$f" 2>"$D/jsnames-$m.err"
+	"$NODESCOPE" record --js-names -p "$FPID" -F 199 -d 1 -o "$f" 2>"$D/jsnames-$m.err"
 	expect_eq "node $m --js-names without a perf map: exit 0" "$?" 0
 	check_top "node $m --js-names without a perf map" "$f"
 	if kill -0 "$FPID" 2>/dev/null; then ok "node $m --js-names: target still running"; else
@@ -86,7 +86,7 @@ done
 node_bin=$(sh "$ROOT/scripts/fetch-node.sh" "$first")
 start_fixture "$node_bin" 30 --perf-basic-prof
 for ext in speedscope.json cpuprofile pb.gz; do
-	"$NODESCOPE" record -q -p "$FPID" -F 199 -d 1.5 -o "$D/formats.$ext" 2>"$D/formats-$ext.err"
+	"$NODESCOPE" record -q -p "$FPID" -F 199 -d 1 -o "$D/formats.$ext" 2>"$D/formats-$ext.err"
 	expect_eq "format $ext: exit 0" "$?" 0
 done
 got=$(node -e '
