@@ -228,6 +228,26 @@ if command -v setpriv >/dev/null && [ "$(id -u)" = 0 ] && [ "$(cat /proc/sys/ker
 	expect_contains "no permission: names CAP_PERFMON" "$err" "CAP_PERFMON"
 	kill $SP
 	rm -f /tmp/nodescope-noperm.folded
+	# The owner of a process may sample its user space at perf_event_paranoid 2.
+	if [ "$(cat /proc/sys/kernel/perf_event_paranoid)" -le 2 ]; then
+		setpriv --reuid=nobody --regid=nogroup --clear-groups "$node_bin" --perf-basic-prof "$FIX" 8 \
+			>"$D/owner.out" 2>&1 &
+		OP=$!
+		PIDS="$PIDS $OP"
+		for _ in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
+			grep -q ready "$D/owner.out" 2>/dev/null && break
+			sleep 0.1
+		done
+		sleep 0.5
+		err=$(setpriv --reuid=nobody --regid=nogroup --clear-groups "$NODESCOPE" record -p $OP -d 1 \
+			-o /tmp/nodescope-owner.folded 2>&1)
+		expect_eq "process owner without privileges: exit 0" "$?" 0
+		expect_contains "process owner: says kernel frames are left out" "$err" "sampling user space only"
+		cp /tmp/nodescope-owner.folded "$D/owner.folded" 2>/dev/null
+		check_top "process owner, user space only" "$D/owner.folded"
+		rm -f /tmp/nodescope-owner.folded
+		kill $OP 2>/dev/null
+	fi
 else
 	ok "no permission # SKIP needs root and setpriv"
 fi
