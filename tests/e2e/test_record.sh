@@ -65,6 +65,10 @@ for line in $(node_matrix | tr ' ' ':'); do
 	expect_eq "node $m attached: exit 0" "$?" 0
 	check_top "node $m attached" "$f"
 	expect_match "node $m attached: native and builtin frames named" "$(cat "$f")" 'node::Start;.*v8::internal::Execution::Call;.*Builtins_JSEntry;'
+	# libc's own symbols come from its separate debug file when installed.
+	if dpkg-query -W -f='${Status}' libc6-dbg 2>/dev/null | grep -q "ok installed"; then
+		expect_match "node $m attached: libc named from its debug file" "$(cat "$f")" '^[^;]+;__libc_start_call_main;'
+	fi
 	if kill -0 "$FPID" 2>/dev/null; then ok "node $m: target still running after record"; else
 		not_ok "node $m: target still running after record"; fi
 	kill "$FPID" 2>/dev/null
