@@ -2,8 +2,10 @@
 # bench/fold.sh — `nodescope fold` and `nodescope flame` against the tools a user
 # would otherwise pick, on the same input in the same run:
 #   fold:   FlameGraph's stackcollapse-perf.pl, 0x 6.0.0's folding code (npm),
-#           and inferno-collapse-perf if $INFERNO_DIR has it;
-#   render: FlameGraph's flamegraph.pl (time, SVG size, frames).
+#           and inferno-collapse-perf if $INFERNO_DIR has it (crates.io is not
+#           reachable: build v0.11.19 from a fetched snapshot against Debian's
+#           librust-*-dev crates, see bench/results/fold.md);
+#   render: FlameGraph's flamegraph.pl and inferno-flamegraph (time, SVG size, frames).
 # Input: `perf script` text of the bundled demo server (demo/profile/server.js,
 # --perf-basic-prof) under keep-alive load, recorded with perf at $HZ for $SECS
 # seconds (default 2999 Hz x 25 s, about 150 MB); kept in bench/out/ for reruns.
@@ -17,6 +19,7 @@ B="$ROOT/bench/out/fold"
 RES="$ROOT/bench/results/fold.md"
 FG="${FLAMEGRAPH_DIR:-/work/peers/FlameGraph}"
 OX="${OX_DIR:-$HOME/.cache/nodescope/bench/ox}"
+INFERNO_DIR="${INFERNO_DIR:-/work/peers/inferno/target/release}"
 HZ="${HZ:-2999}"
 SECS="${SECS:-25}"
 REPS="${REPS:-3}"
@@ -88,6 +91,7 @@ STACKS=$(wc -l <"$B/ns_node.out")
 FOLDED="$B/ns_compat.out"
 runm ns_flame "$NS" flame "$FOLDED"
 [ -f "$FG/flamegraph.pl" ] && run pl_flame perl "$FG/flamegraph.pl" "$FOLDED"
+[ -x "$INFERNO_DIR/inferno-flamegraph" ] && runm inf_flame "$INFERNO_DIR/inferno-flamegraph" "$FOLDED"
 runm ns_flame_node "$NS" flame "$B/ns_node.out"
 [ -f "$FG/flamegraph.pl" ] && run pl_flame_node perl "$FG/flamegraph.pl" --colors js "$B/ns_node.out"
 awk 'BEGIN { srand(7); for (i = 0; i < 30000; i++) { d = 8 + int(rand() * 25); s = "node"
@@ -95,9 +99,28 @@ awk 'BEGIN { srand(7); for (i = 0; i < 30000; i++) { d = 8 + int(rand() * 25); s
 	print s, (i < 10000 ? 6 : 2) } }' >"$B/synthetic100k.folded"
 runm ns_flame_100k "$NS" flame "$B/synthetic100k.folded"
 [ -f "$FG/flamegraph.pl" ] && run pl_flame_100k perl "$FG/flamegraph.pl" "$B/synthetic100k.folded"
+[ -x "$INFERNO_DIR/inferno-flamegraph" ] && runm inf_flame_100k "$INFERNO_DIR/inferno-flamegraph" "$B/synthetic100k.folded"
+# the 100k-sample SVGs in headless Chromium: load, search, zoom (ms)
+NODE22=$(sh scripts/fetch-node.sh 22 2>/dev/null)
+: >"$B/browser"
+if [ -x /usr/bin/chromium ] && [ -n "$NODE22" ]; then
+	for r in ns_flame_100k pl_flame_100k inf_flame_100k; do
+		[ -s "$B/$r.out" ] || continue
+		cp "$B/$r.out" "$B/$r.svg"
+		for i in 1 2 3; do
+			echo "$r $("$NODE22" bench/flame_browser_time.js /usr/bin/chromium "$B/$r.svg" 'fn1[0-9] ')" >>"$B/browser"
+		done
+	done
+fi
+brow() { # NAME LABEL: medians of load, search, zoom
+	grep "^$1 [0-9]" "$B/browser" | awk -v label="$2" '{ l[NR] = $2; s[NR] = $3; z[NR] = $4 }
+		function med(a, n,   i, j, t) { for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
+			return a[int((n + 1) / 2)] }
+		END { if (NR) printf "| %s | %d | %d | %d |\n", label, med(l, NR), med(s, NR), med(z, NR) }'
+}
 svgrow() { # NAME LABEL
 	[ -s "$B/$1.out" ] || return 0
-	size=$(wc -c <"$B/$1.out"); frames=$(grep -c '<title>' "$B/$1.out")
+	size=$(wc -c <"$B/$1.out"); frames=$(grep -o '<title>' "$B/$1.out" | wc -l)
 	awk -v n="$1" -v label="$2" -v size="$size" -v frames="$frames" '$1 == n { printf "| %s | %.3f | %.2f | %.1f MB | %.0f KB | %d |\n", label, $3 + $4, $2, $5 / 1024, size / 1024, frames - 1 }' "$B/times"
 }
 
@@ -122,10 +145,18 @@ svgrow() { # NAME LABEL
 	row ns_pipe "\`cat | nodescope fold\` (pipe; CPU includes cat)"
 	row ns_double "\`nodescope fold\` on the input twice over ($(awk -v m="$MB" 'BEGIN{print 2*m}') MB)"
 	[ $have_perl = 1 ] && row perl "\`stackcollapse-perf.pl\` (FlameGraph $(git -C /work/.mirror/brendangregg+FlameGraph/repo log -1 --format=%h 2>/dev/null))"
-	row inferno "\`inferno-collapse-perf -n 1\`"
+	row inferno "\`inferno-collapse-perf -n 1\` (v0.11.19, one thread)"
 	row ox "0x 6.0.0 \`traceStacksToTicks\` + \`ticksToTree\` (node)"
 	echo
 	[ $have_perl = 1 ] && echo "\`nodescope fold --compat\` output vs stackcollapse-perf.pl output on this input: **$SAME**."
+	echo
+	awk '{ cpu[$1] = $3 + $4 } END {
+		b = cpu["ns_compat"]; if (b <= 0) exit
+		printf "Per CPU-second, `nodescope fold --compat` is"
+		if (cpu["inferno"] > 0) printf " **%.1fx** inferno,", cpu["inferno"] / b
+		if (cpu["perl"] > 0) printf " **%.0fx** stackcollapse-perf.pl,", cpu["perl"] / b
+		if (cpu["ox"] > 0) printf " **%.0fx** 0x", cpu["ox"] / b
+		printf ".\n" }' "$B/times"
 	echo
 	echo "## Render (folded -> SVG)"
 	echo
@@ -133,12 +164,28 @@ svgrow() { # NAME LABEL
 	echo "|---|---|---|---|---|---|"
 	svgrow ns_flame "\`nodescope flame\`, perl-folded demo profile"
 	svgrow pl_flame "\`flamegraph.pl\`, same input"
+	svgrow inf_flame "\`inferno-flamegraph\`, same input"
 	svgrow ns_flame_node "\`nodescope flame\`, Node-aware folded demo profile"
 	svgrow pl_flame_node "\`flamegraph.pl --colors js\`, same input"
 	svgrow ns_flame_100k "\`nodescope flame\`, synthetic 100,000 samples / 30,000 stacks"
 	svgrow pl_flame_100k "\`flamegraph.pl\`, same input"
+	svgrow inf_flame_100k "\`inferno-flamegraph\`, same input"
 	echo
 	echo "nodescope's frame count includes the \"[N narrow frames merged]\" boxes that stand for siblings"
 	echo "narrower than --minwidth (0.1 px), which flamegraph.pl drops."
+	if [ -s "$B/browser" ]; then
+		echo
+		echo "## The 100,000-sample SVG in a browser"
+		echo
+		echo "Headless Chromium $(/usr/bin/chromium --version 2>/dev/null | awk '{print $2}'), driven by \`bench/flame_browser_time.js\` (DevTools protocol):"
+		echo "milliseconds until two animation frames after the load event, after \`search('fn1[0-9] ')\`, and after a click"
+		echo "on a frame (zoom). Medians of 3 fresh browser runs."
+		echo
+		echo "| SVG | load ms | search ms | zoom ms |"
+		echo "|---|---|---|---|"
+		brow ns_flame_100k "nodescope flame"
+		brow pl_flame_100k "flamegraph.pl"
+		brow inf_flame_100k "inferno-flamegraph"
+	fi
 } >"$RES"
 cat "$RES"

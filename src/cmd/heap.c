@@ -11,37 +11,37 @@
 #include <string.h>
 
 static const char usage_text[] =
-	"usage: nodescope heap summary FILE [--top N] [--json]\n"
-	"       nodescope heap dominators FILE [--top N] [--json]\n"
-	"       nodescope heap diff A B [C] [--top N] [--json]\n"
-	"       nodescope heap retainers FILE (@ID | --name CONSTRUCTOR) [--paths N] [--json]\n"
-	"       nodescope heap snapshot PID -o FILE [-o FILE2 ... [--interval SECS]]\n"
-	"\n"
-	"Analyse V8 heap snapshots (.heapsnapshot: v8.writeHeapSnapshot(), "
-	"--heapsnapshot-signal,\nChrome DevTools) with the numbers the DevTools Memory "
-	"panel shows.\n"
-	"\n"
-	"  summary     per constructor: count, shallow size, retained size, distance\n"
-	"              (DevTools' Summary grouping), biggest retained first\n"
-	"  dominators  the objects with the biggest retained sizes, with their immediate\n"
-	"              dominator (Lengauer-Tarjan, as DevTools)\n"
-	"  diff A B    per constructor: new and deleted objects by id, count and size delta\n"
-	"              (DevTools' Comparison)\n"
-	"  diff A B C  objects allocated between A and B that are still alive in C, by\n"
-	"              constructor, with one sample object each (three-snapshot technique)\n"
-	"  retainers   retaining paths from the GC roots to an object (or to the biggest\n"
-	"              instance of a constructor), shortest first; weak edges do not retain\n"
-	"  snapshot    take a snapshot of a running node process started without flags:\n"
-	"              SIGUSR1 opens its inspector on 127.0.0.1, the snapshot is streamed\n"
-	"              to FILE (mode 0600), the inspector is closed again. Several -o take\n"
-	"              several snapshots SECS apart (default 10) in one inspector session:\n"
-	"              V8 renumbers objects when a session ends, so only snapshots of one\n"
-	"              session can be compared with `heap diff`\n"
-	"\n"
-	"options:\n"
-	"  --top N     print only the first N rows\n"
-	"  --paths N   number of retaining paths (default 3)\n"
-	"  --json      machine-readable output\n";
+    "usage: nodescope heap summary FILE [--top N] [--json]\n"
+    "       nodescope heap dominators FILE [--top N] [--json]\n"
+    "       nodescope heap diff A B [C] [--top N] [--json]\n"
+    "       nodescope heap retainers FILE (@ID | --name CONSTRUCTOR) [--paths N] [--json]\n"
+    "       nodescope heap snapshot PID -o FILE [-o FILE2 ... [--interval SECS]]\n"
+    "\n"
+    "Analyse V8 heap snapshots (.heapsnapshot: v8.writeHeapSnapshot(), "
+    "--heapsnapshot-signal,\nChrome DevTools) with the numbers the DevTools Memory "
+    "panel shows.\n"
+    "\n"
+    "  summary     per constructor: count, shallow size, retained size, distance\n"
+    "              (DevTools' Summary grouping), biggest retained first\n"
+    "  dominators  the objects with the biggest retained sizes, with their immediate\n"
+    "              dominator (Lengauer-Tarjan, as DevTools)\n"
+    "  diff A B    per constructor: new and deleted objects by id, count and size delta\n"
+    "              (DevTools' Comparison)\n"
+    "  diff A B C  objects allocated between A and B that are still alive in C, by\n"
+    "              constructor, with one sample object each (three-snapshot technique)\n"
+    "  retainers   retaining paths from the GC roots to an object (or to the biggest\n"
+    "              instance of a constructor), shortest first; weak edges do not retain\n"
+    "  snapshot    take a snapshot of a running node process started without flags:\n"
+    "              SIGUSR1 opens its inspector on 127.0.0.1, the snapshot is streamed\n"
+    "              to FILE (mode 0600), the inspector is closed again. Several -o take\n"
+    "              several snapshots SECS apart (default 10) in one inspector session:\n"
+    "              V8 renumbers objects when a session ends, so only snapshots of one\n"
+    "              session can be compared with `heap diff`\n"
+    "\n"
+    "options:\n"
+    "  --top N     print only the first N rows\n"
+    "  --paths N   number of retaining paths (default 3)\n"
+    "  --json      machine-readable output\n";
 
 struct opts {
 	int json;
@@ -142,8 +142,9 @@ static void print_summary(struct snapshot *s, struct snap_census *c, const struc
 	if (o->json) {
 		printf("{");
 		json_str("file", s->path, ",");
-		printf("\"nodes\":%u,\"edges\":%llu,\"total_size\":%llu,\"classes\":[", s->node_count,
-		       (unsigned long long)s->edge_count, (unsigned long long)snap_total_size(s));
+		printf("\"nodes\":%u,\"edges\":%llu,\"total_size\":%llu,\"classes\":[",
+		       s->node_count, (unsigned long long)s->edge_count,
+		       (unsigned long long)snap_total_size(s));
 		for (size_t i = 0; i < n; i++) {
 			struct snap_class *r = &c->rows[i];
 			printf("%s\n{", i ? "," : "");
@@ -152,8 +153,8 @@ static void print_summary(struct snapshot *s, struct snap_census *c, const struc
 			printf("\"count\":%llu,\"self_size\":%llu,\"raw_self_size\":%llu,"
 			       "\"retained_size\":%llu,\"distance\":%d,\"sample_id\":%u}",
 			       (unsigned long long)r->count, (unsigned long long)r->self,
-			       (unsigned long long)r->raw_self,
-			       (unsigned long long)r->retained, r->distance, s->n_id[r->sample]);
+			       (unsigned long long)r->raw_self, (unsigned long long)r->retained,
+			       r->distance, s->n_id[r->sample]);
 		}
 		printf("]}\n");
 		return;
@@ -248,7 +249,8 @@ static void node_json(const struct snapshot *s, uint32_t v)
 	json_str("type", snap_node_type(s, v), ",");
 	json_str("name", name, ",");
 	json_str("class", snap_str(s, s->cls[v]), ",");
-	printf("\"self_size\":%llu,\"retained_size\":%llu,\"distance\":%d", (unsigned long long)s->n_self[v],
+	printf("\"self_size\":%llu,\"retained_size\":%llu,\"distance\":%d",
+	       (unsigned long long)s->n_self[v],
 	       (unsigned long long)(s->retained ? s->retained[v] : 0), s->distance[v]);
 	free(name);
 }
@@ -277,7 +279,8 @@ static int cmd_dominators(const struct opts *o)
 	if (o->json) {
 		printf("{");
 		json_str("file", s.path, ",");
-		printf("\"total_size\":%llu,\"dominators\":[", (unsigned long long)snap_total_size(&s));
+		printf("\"total_size\":%llu,\"dominators\":[",
+		       (unsigned long long)snap_total_size(&s));
 	} else {
 		printf("# %s: total size %llu bytes; biggest retained sizes\n", s.path,
 		       (unsigned long long)snap_total_size(&s));
@@ -294,9 +297,9 @@ static int cmd_dominators(const struct opts *o)
 		}
 		char *name = short_name(&s, v), id[16];
 		snprintf(id, sizeof(id), "@%u", s.n_id[v]);
-		printf("%14llu %12llu %10d %12s @%-11u  %s (%s)\n", (unsigned long long)s.retained[v],
-		       (unsigned long long)s.n_self[v], s.distance[v], id, s.n_id[s.dom[v]], name,
-		       snap_node_type(&s, v));
+		printf("%14llu %12llu %10d %12s @%-11u  %s (%s)\n",
+		       (unsigned long long)s.retained[v], (unsigned long long)s.n_self[v],
+		       s.distance[v], id, s.n_id[s.dom[v]], name, snap_node_type(&s, v));
 		free(name);
 	}
 	if (o->json)
@@ -329,8 +332,8 @@ static void print_path(const struct snapshot *s, const struct snap_path *p, int 
 		uint32_t v = p->nodes[i];
 		char *name = short_name(s, v);
 		if (i == 0) {
-			printf("  %s (%s) @%u\n", v == s->root ? "(root)" : name, snap_node_type(s, v),
-			       s->n_id[v]);
+			printf("  %s (%s) @%u\n", v == s->root ? "(root)" : name,
+			       snap_node_type(s, v), s->n_id[v]);
 		} else if (p->edges[i - 1] == UINT64_MAX) {
 			printf("  ...\n  %s (%s) @%u\n", name, snap_node_type(s, v), s->n_id[v]);
 		} else {
@@ -353,8 +356,8 @@ static uint32_t pick_target(struct snapshot *s, const struct opts *o)
 			    (best == SNAP_NONE || s->retained[v] > s->retained[best]))
 				best = v;
 		if (best == SNAP_NONE)
-			fprintf(stderr, "nodescope heap: no object of constructor '%s' in %s\n", o->name,
-				s->path);
+			fprintf(stderr, "nodescope heap: no object of constructor '%s' in %s\n",
+				o->name, s->path);
 		return best;
 	}
 	const char *a = o->files[1];
@@ -417,7 +420,8 @@ static int cmp_diff(const void *a, const void *b)
 	int64_t dy = (int64_t)y->added_size - (int64_t)y->removed_size;
 	if (dx != dy)
 		return dx < dy ? 1 : -1;
-	int64_t cx = (int64_t)x->added - (int64_t)x->removed, cy = (int64_t)y->added - (int64_t)y->removed;
+	int64_t cx = (int64_t)x->added - (int64_t)x->removed,
+		cy = (int64_t)y->added - (int64_t)y->removed;
 	if (cx != cy)
 		return cx < cy ? 1 : -1;
 	return strcmp(x->key, y->key);
@@ -435,8 +439,8 @@ static void print_diff(const char *a, const char *b, struct snap_diff *d, const 
 		printf("\"classes\":[");
 	} else {
 		printf("# %s -> %s: objects by id, per constructor\n", a, b);
-		printf("%10s %10s %10s %14s %14s %14s  %s\n", "new", "deleted", "delta", "alloc size",
-		       "freed size", "size delta", "constructor");
+		printf("%10s %10s %10s %14s %14s %14s  %s\n", "new", "deleted", "delta",
+		       "alloc size", "freed size", "size delta", "constructor");
 	}
 	for (size_t i = 0; i < n; i++) {
 		struct snap_diff_row *r = &d->rows[i];
@@ -449,13 +453,13 @@ static void print_diff(const char *a, const char *b, struct snap_diff *d, const 
 			printf("\"new\":%llu,\"deleted\":%llu,\"delta\":%lld,\"alloc_size\":%llu,"
 			       "\"freed_size\":%llu,\"size_delta\":%lld,\"sample_id\":%u}",
 			       (unsigned long long)r->added, (unsigned long long)r->removed, dc,
-			       (unsigned long long)r->added_size, (unsigned long long)r->removed_size, ds,
-			       r->sample_id);
+			       (unsigned long long)r->added_size,
+			       (unsigned long long)r->removed_size, ds, r->sample_id);
 		} else {
 			printf("%10llu %10llu %+10lld %14llu %14llu %+14lld  %s\n",
 			       (unsigned long long)r->added, (unsigned long long)r->removed, dc,
-			       (unsigned long long)r->added_size, (unsigned long long)r->removed_size, ds,
-			       r->name);
+			       (unsigned long long)r->added_size,
+			       (unsigned long long)r->removed_size, ds, r->name);
 		}
 	}
 	if (o->json)
@@ -482,6 +486,13 @@ static int diff_two(const struct opts *o)
 	snap_census(&a, 0, 0, 1, &ca);
 	snap_census(&b, 0, 0, 1, &cb);
 	snap_diff(&ca, &a, &cb, &b, &d);
+	if (d.base_objects > 1000 && d.matched * 10 < d.base_objects)
+		fprintf(stderr,
+			"nodescope heap: warning: only %llu of %llu objects of %s are found again by id "
+			"in %s; object ids are only comparable between snapshots of one process (and, "
+			"through the inspector, of one session)\n",
+			(unsigned long long)d.matched, (unsigned long long)d.base_objects, o->files[0],
+			o->files[1]);
 	print_diff(o->files[0], o->files[1], &d, o);
 	snap_diff_free(&d);
 	snap_census_free(&ca);
@@ -506,8 +517,9 @@ static int diff_three(const struct opts *o)
 	uint32_t hi = b.max_js_id;
 	snap_free(&b);
 	if (hi <= lo) {
-		fprintf(stderr, "nodescope heap: %s is not newer than %s (largest object id %u <= %u); "
-				"are they from the same process, in this order?\n",
+		fprintf(stderr,
+			"nodescope heap: %s is not newer than %s (largest object id %u <= %u); "
+			"are they from the same process, in this order?\n",
 			o->files[1], o->files[0], hi, lo);
 		return 1;
 	}
@@ -533,7 +545,8 @@ static int diff_three(const struct opts *o)
 			printf("%s\n{", i ? "," : "");
 			json_str("name", snap_str(&c, r->cls), ",");
 			json_str("key", r->key, ",");
-			printf("\"count\":%llu,\"self_size\":%llu,\"retained_size\":%llu,\"sample_id\":%u}",
+			printf("\"count\":%llu,\"self_size\":%llu,\"retained_size\":%llu,\"sample_"
+			       "id\":%u}",
 			       (unsigned long long)r->count, (unsigned long long)r->self,
 			       (unsigned long long)r->retained, c.n_id[r->sample]);
 		} else {
@@ -569,7 +582,8 @@ int cmd_heap(int argc, char **argv)
 {
 	struct opts o;
 	if (argc < 2)
-		return bad_usage("which heap command? (summary, diff, retainers, dominators, snapshot)");
+		return bad_usage(
+		    "which heap command? (summary, diff, retainers, dominators, snapshot)");
 	for (int i = 1; i < argc; i++)
 		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
 			fputs(usage_text, stdout);

@@ -35,10 +35,13 @@ struct row {
 
 static void leak_usage(FILE *out)
 {
-	fputs("usage: nodescope leak [--json] [-n TOP] [-b NODE_BINARY] [--force] CORE_A CORE_B [CORE_C ...]\n\n"
+	fputs("usage: nodescope leak [--json] [-n TOP] [-b NODE_BINARY] [--force] CORE_A CORE_B "
+	      "[CORE_C ...]\n\n"
 	      "Censuses each core (oldest first) and prints the object groups (constructor +\n"
-	      "property names) whose count grew, by growth, with the count in every dump; for\n"
-	      "the TOP groups (default 3) one new instance and its retaining path from a root.\n",
+	      "property names) whose count grew, by growth, with the count in every dump, then\n"
+	      "the built-in kinds that grew; for the TOP object groups (default 3) one new\n"
+	      "instance and its retaining path from a root. All cores must come from one\n"
+	      "node binary (-b names it when the cores do not).\n",
 	      out);
 }
 
@@ -63,10 +66,15 @@ static int dump_open(struct dump *d, const char *binary, int force)
 static int cmp_rows(const void *a, const void *b)
 {
 	const struct row *x = a, *y = b;
-	if (x->growth != y->growth)
-		return x->growth > y->growth ? -1 : 1;
+	/* groups that grew first; among them JS object groups (what a constructor
+	 * made) before built-in kinds (strings, numbers, arrays' stores...), which
+	 * grow along with them */
+	if ((x->growth > 0) != (y->growth > 0))
+		return x->growth > 0 ? -1 : 1;
 	if (x->is_object != y->is_object)
 		return x->is_object ? -1 : 1;
+	if (x->growth != y->growth)
+		return x->growth > y->growth ? -1 : 1;
 	return strcmp(x->key, y->key);
 }
 
@@ -143,7 +151,11 @@ static void json_str(FILE *f, const char *s)
 {
 	fputc('"', f);
 	for (; *s; s++)
-		fprintf(f, *s == '"' || *s == '\\' ? "\\%c" : (unsigned char)*s < 0x20 ? " " : "%c", *s);
+		fprintf(f,
+			*s == '"' || *s == '\\'	   ? "\\%c"
+			: (unsigned char)*s < 0x20 ? " "
+						   : "%c",
+			*s);
 	fputc('"', f);
 }
 
@@ -200,9 +212,11 @@ static void report(struct dump *d, int nd, struct row *rows, size_t n, int top, 
 			v8_value obj = new_instance(&d[0], &d[nd - 1], r, nd);
 			if (obj) {
 				if (json)
-					printf(", \"instance\": \"0x%llx\"", (unsigned long long)obj);
+					printf(", \"instance\": \"0x%llx\"",
+					       (unsigned long long)obj);
 				else
-					printf("    new instance 0x%llx, retained by:\n", (unsigned long long)obj);
+					printf("    new instance 0x%llx, retained by:\n",
+					       (unsigned long long)obj);
 				print_path(&d[nd - 1], obj, json);
 			}
 		}
@@ -226,12 +240,24 @@ int cmd_leak(int argc, char **argv)
 	optind = 0;
 	while ((c = getopt_long(argc, argv, "n:b:h", longopts, NULL)) != -1) {
 		switch (c) {
-		case 'j': json = 1; break;
-		case 'f': force = 1; break;
-		case 'b': binary = optarg; break;
-		case 'n': top = atoi(optarg); break;
-		case 'h': leak_usage(stdout); return 0;
-		default: leak_usage(stderr); return 2;
+		case 'j':
+			json = 1;
+			break;
+		case 'f':
+			force = 1;
+			break;
+		case 'b':
+			binary = optarg;
+			break;
+		case 'n':
+			top = atoi(optarg);
+			break;
+		case 'h':
+			leak_usage(stdout);
+			return 0;
+		default:
+			leak_usage(stderr);
+			return 2;
 		}
 	}
 	int nd = argc - optind;

@@ -34,8 +34,17 @@ function place(q, x, w) {
 	q.t.textContent = label;
 }
 
+// Style changes only where something changes: a zoom touches few frames' state.
 function show(q, on) {
+	if (q.hidden === !on) return;
+	q.hidden = !on;
 	q.g.style.display = on ? "" : "none";
+}
+
+function dim(q, on) {
+	if (q.dimmed === on) return;
+	q.dimmed = on;
+	q.g.classList.toggle("parent", on);
 }
 
 function setParams() {
@@ -65,11 +74,11 @@ function zoom(f) {
 		var inside = q.x >= x0 - eps && q.x + q.w <= x0 + w0 + eps;
 		if (q === f || (inside && deeper(q, f))) {
 			show(q, true);
-			q.g.classList.remove("parent");
+			dim(q, false);
 			place(q, fg.pad + (q.x - x0) * scale, q.w * scale);
 		} else if (deeper(f, q) && q.x <= x0 + eps && q.x + q.w >= x0 + w0 - eps) {
 			show(q, true);
-			q.g.classList.add("parent");
+			dim(q, true);
 			place(q, fg.pad, full);
 		} else {
 			show(q, false);
@@ -84,7 +93,7 @@ function unzoom() {
 	for (var i = 0; i < boxes.length; i++) {
 		var q = boxes[i];
 		show(q, true);
-		q.g.classList.remove("parent");
+		dim(q, false);
 		place(q, q.x, q.w);
 	}
 	setParams();
@@ -182,7 +191,7 @@ function init() {
 			g: g, r: r, t: g.querySelector("text"), title: title,
 			name: cut > 0 ? title.substring(0, cut) : title,
 			x: +r.getAttribute("x"), w: +r.getAttribute("width"), y: +r.getAttribute("y"),
-			fill: r.getAttribute("fill"), m: false
+			fill: r.getAttribute("fill"), m: false, hidden: false, dimmed: false
 		});
 	}
 	document.addEventListener("mouseover", function (e) {

@@ -182,8 +182,15 @@ static void xml_escape(struct util_buf *b, const char *s, size_t len)
 		if (c >= 0xf5)
 			n = 0;
 		int ok = n && i + n <= len;
-		for (size_t k = 1; ok && k < n; k++)
+		uint32_t cp = n == 2 ? c & 0x1f : n == 3 ? c & 0x0f : c & 0x07;
+		for (size_t k = 1; ok && k < n; k++) {
 			ok = ((unsigned char)s[i + k] & 0xc0) == 0x80;
+			cp = cp << 6 | ((unsigned char)s[i + k] & 0x3f);
+		}
+		/* overlong forms, surrogates and non-characters are not XML text */
+		if (ok && ((n == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff) || cp >= 0xfffe)) ||
+			   (n == 4 && (cp < 0x10000 || cp > 0x10ffff))))
+			ok = 0;
 		if (!ok) {
 			util_buf_addc(b, '?');
 			i++;

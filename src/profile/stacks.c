@@ -38,6 +38,12 @@ struct prof_stacks {
 	uint32_t *scratch_ids;
 	uint8_t *scratch_tiers;
 	size_t scratch_cap;
+	/* the previous folded line, its nodes and frame ends: folded files are
+	 * sorted, so a line mostly repeats the previous one's outer frames */
+	struct util_buf prev;
+	uint32_t *prev_path;
+	size_t *prev_end;
+	size_t prev_n, prev_cap;
 };
 
 #define EMPTY_KEY UINT64_MAX
@@ -138,6 +144,9 @@ void prof_stacks_free(struct prof_stacks *s)
 	free(s->child_slots);
 	free(s->scratch_ids);
 	free(s->scratch_tiers);
+	util_buf_free(&s->prev);
+	free(s->prev_path);
+	free(s->prev_end);
 	free(s);
 }
 
@@ -334,29 +343,68 @@ static int parse_count(const char *line, size_t len, size_t *stack_len, uint64_t
 	return 0;
 }
 
+/* How many outer frames of line (stack text of length sl) are those of the
+ * previous line. */
+static size_t shared_frames(const struct prof_stacks *s, const char *line, size_t sl)
+{
+	size_t common = 0, lim = sl < s->prev.len ? sl : s->prev.len;
+	while (common < lim && line[common] == s->prev.data[common])
+		common++;
+	size_t k = 0;
+	for (; k < s->prev_n; k++) {
+		size_t e = s->prev_end[k];
+		if (e > common)
+			break;
+		if (e == common && !((e == sl || line[e] == ';') &&
+				     (e == s->prev.len || s->prev.data[e] == ';')))
+			break;
+	}
+	return k;
+}
+
+static void prev_reserve(struct prof_stacks *s, size_t n)
+{
+	if (n <= s->prev_cap)
+		return;
+	s->prev_cap = n * 2;
+	s->prev_path = util_realloc(s->prev_path, s->prev_cap * sizeof(*s->prev_path));
+	s->prev_end = util_realloc(s->prev_end, s->prev_cap * sizeof(*s->prev_end));
+}
+
 int prof_stacks_add_folded_set(struct prof_stacks *s, const char *line, size_t len, int set)
 {
 	size_t sl;
 	uint64_t count;
 	if (memchr(line, 0, len) || parse_count(line, len, &sl, &count) < 0)
 		return -1;
-	size_t n = 0;
-	for (size_t i = 0; i < sl; i++)
-		n += line[i] == ';';
-	scratch_reserve(s, n + 1);
-	n = 0;
-	size_t start = 0;
-	for (size_t i = 0; i <= sl; i++) {
-		if (i < sl && line[i] != ';')
-			continue;
-		uint8_t mask;
-		size_t flen = strip_tier_suffix(line + start, i - start, &mask);
-		s->scratch_ids[n] = prof_stacks_intern(s, line + start, flen);
-		s->scratch_tiers[n] = mask;
-		n++;
-		start = i + 1;
+	set = set ? 1 : 0;
+	size_t n = shared_frames(s, line, sl);
+	size_t frames = n;
+	for (size_t i = n ? s->prev_end[n - 1] : 0; i < sl; i++)
+		frames += line[i] == ';';
+	prev_reserve(s, frames + 1);
+	uint32_t cur = n ? s->prev_path[n - 1] : PROF_ROOT;
+	if (!n || s->prev_end[n - 1] < sl) {
+		size_t start = n ? s->prev_end[n - 1] + 1 : 0;
+		for (size_t i = start; i <= sl; i++) {
+			if (i < sl && line[i] != ';')
+				continue;
+			uint8_t mask;
+			size_t flen = strip_tier_suffix(line + start, i - start, &mask);
+			cur = child_of(s, cur, prof_stacks_intern(s, line + start, flen));
+			s->nodes[cur].tiers |= mask;
+			s->prev_path[n] = cur;
+			s->prev_end[n++] = i;
+			start = i + 1;
+		}
 	}
-	prof_stacks_add_ids(s, s->scratch_ids, s->scratch_tiers, n, count, set);
+	s->nodes[PROF_ROOT].total[set] += count;
+	for (size_t i = 0; i < n; i++)
+		s->nodes[s->prev_path[i]].total[set] += count;
+	s->nodes[cur].self[set] += count;
+	s->prev_n = n;
+	util_buf_reset(&s->prev);
+	util_buf_add(&s->prev, line, sl);
 	return 0;
 }
 

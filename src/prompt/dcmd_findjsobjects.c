@@ -110,7 +110,9 @@ static void print_row(struct dcmd_ctx *ctx, const struct fjo_opts *o,
 		      const struct v8_census_group *g, int first)
 {
 	if (o->json) {
-		fprintf(ctx->out, "%s\n  {\"object\": \"0x%llx\", \"count\": %zu, \"bytes\": %llu, \"nprops\": %d, \"constructor\": ",
+		fprintf(ctx->out,
+			"%s\n  {\"object\": \"0x%llx\", \"count\": %zu, \"bytes\": %llu, "
+			"\"nprops\": %d, \"constructor\": ",
 			first ? "" : ",", (unsigned long long)g->rep, g->count,
 			(unsigned long long)g->bytes, g->nprops);
 		json_str(ctx->out, g->ctor);
@@ -136,8 +138,11 @@ static void print_stats(struct dcmd_ctx *ctx, struct heap_session *s)
 			fprintf(ctx->out, "  %-18s %5zu pages %9zu objects %12llu bytes\n",
 				v8_space_name(i), st->pages[i], st->objects[i],
 				(unsigned long long)st->bytes[i]);
-	fprintf(ctx->out, "  from-space pages skipped: %zu, pages not in the core: %zu, allocation areas skipped: %zu, objects sized by resynchronising: %zu\n",
-		st->pages_skipped_from, st->pages_missing, st->lab_gaps, st->resyncs);
+	fprintf(ctx->out,
+		"  from-space pages skipped: %zu, pages not in the core: %zu (partly: %zu), "
+		"allocation areas skipped: %zu, objects sized by resynchronising: %zu\n",
+		st->pages_skipped_from, st->pages_missing, st->pages_partial, st->lab_gaps,
+		st->resyncs);
 }
 
 static int list_group(struct dcmd_ctx *ctx, struct heap_session *s, uint64_t addr, int json)
@@ -154,7 +159,8 @@ static int list_group(struct dcmd_ctx *ctx, struct heap_session *s, uint64_t add
 		fprintf(ctx->out, "[");
 	for (size_t i = 0; i < n; i++) {
 		if (json)
-			fprintf(ctx->out, "%s\"0x%llx\"", i ? ", " : "", (unsigned long long)objs[i]);
+			fprintf(ctx->out, "%s\"0x%llx\"", i ? ", " : "",
+				(unsigned long long)objs[i]);
 		else
 			fprintf(ctx->out, "%llx\n", (unsigned long long)objs[i]);
 	}
@@ -175,18 +181,32 @@ static int parse(struct dcmd_ctx *ctx, struct fjo_opts *o)
 	int c;
 	while ((c = getopt_long(ctx->argc, ctx->argv, "c:p:s:vrj", longopts, NULL)) != -1) {
 		switch (c) {
-		case 'c': o->cons = optarg; break;
-		case 'p': o->prop = optarg; break;
-		case 's': o->sort = optarg; break;
-		case 'v': o->verbose = 1; break;
-		case 'r': o->refs = 1; break;
-		case 'j': o->json = 1; break;
-		default: return DCMD_USAGE;
+		case 'c':
+			o->cons = optarg;
+			break;
+		case 'p':
+			o->prop = optarg;
+			break;
+		case 's':
+			o->sort = optarg;
+			break;
+		case 'v':
+			o->verbose = 1;
+			break;
+		case 'r':
+			o->refs = 1;
+			break;
+		case 'j':
+			o->json = 1;
+			break;
+		default:
+			return DCMD_USAGE;
 		}
 	}
 	if (optind < ctx->argc)
 		return DCMD_USAGE;
-	if (o->sort && strcmp(o->sort, "count") && strcmp(o->sort, "bytes") && strcmp(o->sort, "name"))
+	if (o->sort && strcmp(o->sort, "count") && strcmp(o->sort, "bytes") &&
+	    strcmp(o->sort, "name"))
 		return DCMD_USAGE;
 	return 0;
 }
@@ -221,7 +241,8 @@ static int fjo_run(struct dcmd_ctx *ctx)
 	if (o.json)
 		fprintf(ctx->out, "[");
 	else if (!ctx->piped)
-		fprintf(ctx->out, "%16s %8s %8s %s\n", "OBJECT", "#OBJECTS", "#PROPS", "CONSTRUCTOR: PROPS");
+		fprintf(ctx->out, "%16s %8s %8s %s\n", "OBJECT", "#OBJECTS", "#PROPS",
+			"CONSTRUCTOR: PROPS");
 	for (size_t i = 0; i < k; i++)
 		print_row(ctx, &o, rows[i], i == 0);
 	if (o.json)
@@ -233,16 +254,16 @@ static int fjo_run(struct dcmd_ctx *ctx)
 }
 
 const struct dcmd dcmd_findjsobjects = {
-	"findjsobjects",
-	"[-c CONS] [-p PROP] [-s count|bytes|name] [-v] [-r] [--json]",
-	"heap census: JS objects grouped by constructor and properties",
-	"Walks every V8 page of the core (new, old, large-object, code, ... spaces) and\n"
-	"groups the live objects: JS objects by constructor and own property names,\n"
-	"arrays, functions, strings and other built-in kinds as rows of their own.\n"
-	"Columns: OBJECT (a representative), #OBJECTS, #PROPS, CONSTRUCTOR: PROPS.\n"
-	"Sorted by count (-s bytes|name to change). -c CONS / -p PROP keep the groups\n"
-	"of that constructor / with that property. -v adds totals per space.\n"
-	"ADDR::findjsobjects lists every object of ADDR's group; ADDR::findjsobjects -r\n"
-	"lists the objects that refer to ADDR (as ::jsrefs). Computed once per core.",
-	fjo_run,
+    "findjsobjects",
+    "[-c CONS] [-p PROP] [-s count|bytes|name] [-v] [-r] [--json]",
+    "heap census: JS objects grouped by constructor and properties",
+    "Walks every V8 page of the core (new, old, large-object, code, ... spaces) and\n"
+    "groups the live objects: JS objects by constructor and own property names,\n"
+    "arrays, functions, strings and other built-in kinds as rows of their own.\n"
+    "Columns: OBJECT (a representative), #OBJECTS, #PROPS, CONSTRUCTOR: PROPS.\n"
+    "Sorted by count (-s bytes|name to change). -c CONS / -p PROP keep the groups\n"
+    "of that constructor / with that property. -v adds totals per space.\n"
+    "ADDR::findjsobjects lists every object of ADDR's group; ADDR::findjsobjects -r\n"
+    "lists the objects that refer to ADDR (as ::jsrefs). Computed once per core.",
+    fjo_run,
 };

@@ -45,16 +45,17 @@ static int jsarray_run(struct dcmd_ctx *ctx)
 	if (!ctx->v8)
 		return util_error("the binary's V8 could not be read");
 	if (!v8_is_js_receiver(ctx->v8, ctx->addr))
-		return util_error("0x%llx is not a JavaScript object", (unsigned long long)ctx->addr);
+		return util_error("0x%llx is not a JavaScript object",
+				  (unsigned long long)ctx->addr);
 	return v8_elements_each(ctx->v8, ctx->addr, 0, print_element, &a) < 0 ? -1 : 0;
 }
 
 const struct dcmd dcmd_jsarray = {
-	"jsarray",
-	"[-i]",
-	"print the elements of an array, one per line (for pipes)",
-	"Prints each element of the array (or of any object's indexed elements) as\n"
-	"a tagged value, heap objects by address, so they can be piped into\n"
-	"::jsprint and other dcmds. -i prefixes each with its index.",
-	jsarray_run,
+    "jsarray",
+    "[-i]",
+    "print the elements of an array, one per line (for pipes)",
+    "Prints each element of the array (or of any object's indexed elements) as\n"
+    "a tagged value, heap objects by address, so they can be piped into\n"
+    "::jsprint and other dcmds. -i prefixes each with its index.",
+    jsarray_run,
 };

@@ -28,7 +28,8 @@ static int jsconstructor_run(struct dcmd_ctx *ctx)
 	struct v8 *v8 = ctx->v8;
 	v8_value fn;
 	if (!v8_is_js_receiver(v8, ctx->addr))
-		return util_error("0x%llx is not a JavaScript object", (unsigned long long)ctx->addr);
+		return util_error("0x%llx is not a JavaScript object",
+				  (unsigned long long)ctx->addr);
 	struct util_buf name = {0};
 	util_buf_adds(&name, "");
 	if (v8_constructor_of(v8, ctx->addr, &fn, &name) < 0) {
@@ -44,10 +45,10 @@ static int jsconstructor_run(struct dcmd_ctx *ctx)
 }
 
 const struct dcmd dcmd_jsconstructor = {
-	"jsconstructor",
-	"[-v]",
-	"print the constructor of a JavaScript object",
-	"Prints the name of the object's constructor; -v adds the constructor\n"
-	"function's address (ADDR::jsconstructor -v, then FN::jssource).",
-	jsconstructor_run,
+    "jsconstructor",
+    "[-v]",
+    "print the constructor of a JavaScript object",
+    "Prints the name of the object's constructor; -v adds the constructor\n"
+    "function's address (ADDR::jsconstructor -v, then FN::jssource).",
+    jsconstructor_run,
 };

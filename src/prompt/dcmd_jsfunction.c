@@ -23,11 +23,11 @@ static int jsfunction_run(struct dcmd_ctx *ctx)
 }
 
 const struct dcmd dcmd_jsfunction = {
-	"jsfunction",
-	"",
-	"print a function's name and where it was defined",
-	"Prints the function's name, file and line of its definition and its shared\n"
-	"function info; for a bound function, the target, this and the bound\n"
-	"arguments.",
-	jsfunction_run,
+    "jsfunction",
+    "",
+    "print a function's name and where it was defined",
+    "Prints the function's name, file and line of its definition and its shared\n"
+    "function info; for a bound function, the target, this and the bound\n"
+    "arguments.",
+    jsfunction_run,
 };

@@ -14,9 +14,10 @@ static void print_json(FILE *out, const struct v8_function_def *d, size_t n)
 	fputc('[', out);
 	for (size_t i = 0; i < n; i++) {
 		struct util_buf b = {0};
-		util_buf_printf(&b, "%s{\"function\":\"0x%llx\",\"shared\":\"0x%llx\",\"closures\":%zu,",
-				i ? "," : "", (unsigned long long)d[i].example,
-				(unsigned long long)d[i].sfi, d[i].closures);
+		util_buf_printf(
+		    &b, "%s{\"function\":\"0x%llx\",\"shared\":\"0x%llx\",\"closures\":%zu,",
+		    i ? "," : "", (unsigned long long)d[i].example, (unsigned long long)d[i].sfi,
+		    d[i].closures);
 		const char *fields[2][2] = {{"name", d[i].name}, {"where", d[i].where}};
 		for (int f = 0; f < 2; f++) {
 			util_buf_printf(&b, "%s\"%s\":\"", f ? "," : "", fields[f][0]);
@@ -41,8 +42,8 @@ static void print_table(FILE *out, const struct v8_function_def *d, size_t n)
 {
 	fprintf(out, "%18s %8s %-40s %s\n", "FUNC", "#FUNCS", "NAME", "FROM");
 	for (size_t i = 0; i < n; i++)
-		fprintf(out, "%18llx %8zu %-40s %s\n", (unsigned long long)d[i].example, d[i].closures,
-			d[i].name, d[i].where);
+		fprintf(out, "%18llx %8zu %-40s %s\n", (unsigned long long)d[i].example,
+			d[i].closures, d[i].name, d[i].where);
 }
 
 static int jsfunctions_run(struct dcmd_ctx *ctx)
@@ -79,13 +80,13 @@ static int jsfunctions_run(struct dcmd_ctx *ctx)
 }
 
 const struct dcmd dcmd_jsfunctions = {
-	"jsfunctions",
-	"[-n name] [-s file] [--json]",
-	"list function definitions and how many closures each has",
-	"Walks the heap and prints one row per function definition: one closure's\n"
-	"address (FUNC, for ::jssource and ::jsscope), the number of closures\n"
-	"(#FUNCS), the name and where it is defined. -n and -s keep the rows whose\n"
-	"name or file contains the given text. A count that grows between two cores\n"
-	"points at closures being leaked.",
-	jsfunctions_run,
+    "jsfunctions",
+    "[-n name] [-s file] [--json]",
+    "list function definitions and how many closures each has",
+    "Walks the heap and prints one row per function definition: one closure's\n"
+    "address (FUNC, for ::jssource and ::jsscope), the number of closures\n"
+    "(#FUNCS), the name and where it is defined. -n and -s keep the rows whose\n"
+    "name or file contains the given text. A count that grows between two cores\n"
+    "points at closures being leaked.",
+    jsfunctions_run,
 };

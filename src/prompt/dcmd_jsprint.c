@@ -67,15 +67,15 @@ static int jsprint_run(struct dcmd_ctx *ctx)
 }
 
 const struct dcmd dcmd_jsprint = {
-	"jsprint",
-	"[-a] [-d depth] [-N strlen] [--json] [member.path]",
-	"print a JavaScript value (nested to a depth)",
-	"Prints the value at ADDR: objects and arrays nested to -d levels (default 2;\n"
-	"deeper ones print as [...]), cycles as [Circular ADDR]; Map, Set, Date, RegExp,\n"
-	"Error (with its stack), Promise, ArrayBuffer, typed arrays and Buffer, BigInt,\n"
-	"Symbol, boxed primitives, arguments, proxies and bound functions show what they\n"
-	"hold. -a puts each object's address before it; -N cuts strings after that many\n"
-	"characters; member.path (e.g. headers.host or items.0) prints one member.\n"
-	"Example: ::findjsobjects -p filename | ::jsprint ! grep filename | sort | uniq -c",
-	jsprint_run,
+    "jsprint",
+    "[-a] [-d depth] [-N strlen] [--json] [member.path]",
+    "print a JavaScript value (nested to a depth)",
+    "Prints the value at ADDR: objects and arrays nested to -d levels (default 2;\n"
+    "deeper ones print as [...]), cycles as [Circular ADDR]; Map, Set, Date, RegExp,\n"
+    "Error (with its stack), Promise, ArrayBuffer, typed arrays and Buffer, BigInt,\n"
+    "Symbol, boxed primitives, arguments, proxies and bound functions show what they\n"
+    "hold. -a puts each object's address before it; -N cuts strings after that many\n"
+    "characters; member.path (e.g. headers.host or items.0) prints one member.\n"
+    "Example: ::findjsobjects -p filename | ::jsprint ! grep filename | sort | uniq -c",
+    jsprint_run,
 };

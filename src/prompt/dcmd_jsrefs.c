@@ -43,16 +43,18 @@ int dcmd_jsrefs_print(struct dcmd_ctx *ctx, struct heap_session *s, uint64_t add
 		struct util_buf b = {0};
 		short_desc(s->v8, refs[i].from, &b);
 		if (ctx->json) {
-			fprintf(ctx->out, "%s\n  {\"target\": \"0x%llx\", \"from\": \"0x%llx\", \"via\": \"0x%llx\", \"how\": \"",
-				i ? "," : "", (unsigned long long)addr, (unsigned long long)refs[i].from,
-				(unsigned long long)refs[i].via);
+			fprintf(ctx->out,
+				"%s\n  {\"target\": \"0x%llx\", \"from\": \"0x%llx\", \"via\": "
+				"\"0x%llx\", \"how\": \"",
+				i ? "," : "", (unsigned long long)addr,
+				(unsigned long long)refs[i].from, (unsigned long long)refs[i].via);
 			for (const char *p = refs[i].how; *p; p++)
 				fprintf(ctx->out, *p == '"' || *p == '\\' ? "\\%c" : "%c", *p);
 			fprintf(ctx->out, "\"}");
 		} else {
 			const char *how = refs[i].how;
-			fprintf(ctx->out, "%llx referred to by %s%s%s\n", (unsigned long long)addr, b.data,
-				how[0] == '.' || how[0] == '[' ? "" : " ", how);
+			fprintf(ctx->out, "%llx referred to by %s%s%s\n", (unsigned long long)addr,
+				b.data, how[0] == '.' || how[0] == '[' ? "" : " ", how);
 		}
 		util_buf_free(&b);
 	}
@@ -66,7 +68,8 @@ static int jsrefs_run(struct dcmd_ctx *ctx)
 {
 	optind = 0;
 	int c;
-	static const struct option longopts[] = {{"json", no_argument, NULL, 'j'}, {NULL, 0, NULL, 0}};
+	static const struct option longopts[] = {{"json", no_argument, NULL, 'j'},
+						 {NULL, 0, NULL, 0}};
 	while ((c = getopt_long(ctx->argc, ctx->argv, "j", longopts, NULL)) != -1) {
 		if (c != 'j')
 			return DCMD_USAGE;
@@ -81,13 +84,13 @@ static int jsrefs_run(struct dcmd_ctx *ctx)
 }
 
 const struct dcmd dcmd_jsrefs = {
-	"jsrefs",
-	"[--json]",
-	"objects that refer to ADDR, and how",
-	"ADDR::jsrefs scans every live heap object for references to ADDR and prints\n"
-	"one line per referrer: a property (.name), an array element ([i]), a closure\n"
-	"variable of a function, a Map/Set entry, a bound argument. Internal stores\n"
-	"(elements, property arrays, contexts, hash tables) are traced to their owner.\n"
-	"Same as ADDR::findjsobjects -r.",
-	jsrefs_run,
+    "jsrefs",
+    "[--json]",
+    "objects that refer to ADDR, and how",
+    "ADDR::jsrefs scans every live heap object for references to ADDR and prints\n"
+    "one line per referrer: a property (.name), an array element ([i]), a closure\n"
+    "variable of a function, a Map/Set entry, a bound argument. Internal stores\n"
+    "(elements, property arrays, contexts, hash tables) are traced to their owner.\n"
+    "Same as ADDR::findjsobjects -r.",
+    jsrefs_run,
 };

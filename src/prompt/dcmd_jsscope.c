@@ -23,7 +23,8 @@ static int print_var(struct v8 *v8, const struct v8_scope_var *var, void *arg)
 	struct util_buf d = {0};
 	if (v8_describe(v8, var->value, &d) < 0) {
 		util_buf_reset(&d);
-		util_buf_printf(&d, "0x%llx (%s)", (unsigned long long)var->value, util_last_error());
+		util_buf_printf(&d, "0x%llx (%s)", (unsigned long long)var->value,
+				util_last_error());
 		util_clear_error();
 	}
 	fprintf(s->out, "    %s: %s\n", var->name, d.data ? d.data : "");
@@ -48,12 +49,18 @@ static int jsscope_run(struct dcmd_ctx *ctx)
 }
 
 const struct dcmd dcmd_jsscope = {
-	"jsscope",
-	"",
-	"print the variables a function's closure can see",
-	"Walks the function's context chain from its own scope outwards and prints\n"
-	"each context-allocated variable with its value (the names come from each\n"
-	"scope's ScopeInfo). Variables the function does not capture live on the\n"
-	"stack and are not in the closure.",
-	jsscope_run,
+    "jsscope",
+    "",
+    "print the variables a function's closure can see",
+    "Walks the function's context chain from its own scope outwards and prints\n"
+    "each context-allocated variable with its value (the names come from each\n"
+    "scope's ScopeInfo). Variables the function does not capture live on the\n"
+    "stack and are not in the closure.",
+    jsscope_run,
+};
+
+/* mdb_v8's name for the same command. */
+const struct dcmd dcmd_jsclosure = {
+    "jsclosure", "",	      "print the variables a function's closure can see (as ::jsscope)",
+    NULL,	 jsscope_run,
 };

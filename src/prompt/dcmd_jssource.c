@@ -38,11 +38,11 @@ static int jssource_run(struct dcmd_ctx *ctx)
 }
 
 const struct dcmd dcmd_jssource = {
-	"jssource",
-	"[-n lines]",
-	"print the source of a JavaScript function",
-	"Prints the function's lines from its script, numbered, with -n lines of\n"
-	"context before and after. Functions come from ::jsconstructor -v,\n"
-	"::jsfunctions, ::jsstack -v or ::jsprint -a.",
-	jssource_run,
+    "jssource",
+    "[-n lines]",
+    "print the source of a JavaScript function",
+    "Prints the function's lines from its script, numbered, with -n lines of\n"
+    "context before and after. Functions come from ::jsconstructor -v,\n"
+    "::jsfunctions, ::jsstack -v or ::jsprint -a.",
+    jssource_run,
 };

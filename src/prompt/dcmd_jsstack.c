@@ -32,16 +32,14 @@ struct frame_pos {
 	const char *how; /* "executing", "function start", NULL when unknown */
 };
 
-static void frame_position(struct v8 *v8, const struct v8_frame *f, const struct v8_funcinfo *fi,
-			   struct frame_pos *fp)
+static void frame_position(struct v8 *v8, const struct v8_jsframe *lf,
+			   const struct v8_funcinfo *fi, struct frame_pos *fp)
 {
 	fp->line = fp->col = fp->pos = -1;
 	fp->how = NULL;
-	int pos;
-	if (f->bytecode && f->bytecode_offset >= 0 &&
-	    v8_bytecode_position(v8, f->bytecode, f->bytecode_offset, &pos) > 0 && fi->script &&
-	    v8_script_line_col(v8, fi->script, pos, &fp->line, &fp->col) == 0) {
-		fp->pos = pos;
+	if (lf->position >= 0 && fi->script &&
+	    v8_script_line_col(v8, fi->script, lf->position, &fp->line, &fp->col) == 0) {
+		fp->pos = lf->position;
 		fp->how = "executing";
 	} else if (fi->start_pos >= 0 && fi->script &&
 		   v8_script_line_col(v8, fi->script, fi->start_pos, &fp->line, &fp->col) == 0) {
@@ -49,6 +47,17 @@ static void frame_position(struct v8 *v8, const struct v8_frame *f, const struct
 		fp->how = "function start";
 	}
 	util_clear_error();
+}
+
+static const char *logical_kind(const struct v8_frame *f, const struct v8_jsframe *lf)
+{
+	if (f->kind != V8_FRAME_OPTIMIZED && f->kind != V8_FRAME_MAGLEV)
+		return v8_frame_kind_name(f->kind);
+	if (lf->inlined)
+		return lf->optimized_kind == 1 ? "inlined (maglev)" : "inlined (turbofan)";
+	return lf->optimized_kind == 1 ? "optimized (maglev)"
+	       : lf->optimized_kind == 2 ? "optimized (turbofan)"
+					 : "optimized";
 }
 
 static void describe_value(struct v8 *v8, v8_value v, struct util_buf *b)
@@ -91,14 +100,14 @@ static int frame_argc(const struct v8_frame *f, const struct v8_funcinfo *fi)
 }
 
 static void print_js_verbose(struct jsstack_state *s, const struct v8_frame *f,
-			     const struct v8_funcinfo *fi)
+			     const struct v8_jsframe *lf, const struct v8_funcinfo *fi)
 {
 	struct v8 *v8 = s->ctx->v8;
 	FILE *out = s->ctx->out;
 	struct frame_pos fp;
 	struct util_buf b = {0};
-	frame_position(v8, f, fi, &fp);
-	fprintf(out, "        kind: %s\n", v8_frame_kind_name(f->kind));
+	frame_position(v8, lf, fi, &fp);
+	fprintf(out, "        kind: %s\n", logical_kind(f, lf));
 	fprintf(out, "        file: %s\n",
 		fi->script_name[0]		  ? fi->script_name
 		: f->kind == V8_FRAME_BUILTIN ? "<V8 builtin>"
@@ -112,24 +121,28 @@ static void print_js_verbose(struct jsstack_state *s, const struct v8_frame *f,
 				: "the executing position of this frame kind is not available");
 	else
 		fprintf(out, "        posn: unknown\n");
-	util_buf_adds(&b, "");
-	describe_value(v8, f->receiver, &b);
-	fprintf(out, "        this: %s\n", b.data);
-	int n = frame_argc(f, fi);
-	for (int i = 0; i < n; i++) {
-		v8_value a;
-		b.len = 0;
-		b.data[0] = 0;
-		if (v8_frame_arg(v8, f, i, &a) < 0) {
-			util_clear_error();
-			break;
+	if (lf->inlined) {
+		fputs("        this, args: not on the stack (inlined)\n", out);
+	} else {
+		util_buf_adds(&b, "");
+		describe_value(v8, f->receiver, &b);
+		fprintf(out, "        this: %s\n", b.data);
+		int n = frame_argc(f, fi);
+		for (int i = 0; i < n; i++) {
+			v8_value a;
+			b.len = 0;
+			b.data[0] = 0;
+			if (v8_frame_arg(v8, f, i, &a) < 0) {
+				util_clear_error();
+				break;
+			}
+			describe_value(v8, a, &b);
+			fprintf(out, "        arg%d: %s\n", i + 1, b.data);
 		}
-		describe_value(v8, a, &b);
-		fprintf(out, "        arg%d: %s\n", i + 1, b.data);
 	}
 	if (s->o.source_lines > 0 && fp.line > 0) {
 		b.len = 0;
-		b.data[0] = 0;
+		util_buf_adds(&b, "");
 		int first = fp.line - s->o.source_lines;
 		if (v8_script_lines(v8, fi->script, first < 1 ? 1 : first, fp.line + s->o.source_lines,
 				    fp.line, &b) == 0)
@@ -168,23 +181,28 @@ static void json_value(struct v8 *v8, FILE *out, v8_value v)
 }
 
 static void print_js_json(struct jsstack_state *s, const struct v8_frame *f,
-			  const struct v8_funcinfo *fi, const char *name)
+			  const struct v8_jsframe *lf, const struct v8_funcinfo *fi, const char *name)
 {
 	struct v8 *v8 = s->ctx->v8;
 	FILE *out = s->ctx->out;
 	struct frame_pos fp;
-	frame_position(v8, f, fi, &fp);
-	fprintf(out, "{\"type\":\"js\",\"kind\":\"%s\",\"name\":", v8_frame_kind_name(f->kind));
+	frame_position(v8, lf, fi, &fp);
+	fprintf(out, "{\"type\":\"js\",\"kind\":\"%s\",\"inlined\":%s,\"name\":",
+		logical_kind(f, lf), lf->inlined ? "true" : "false");
 	json_str(out, name);
 	fputs(",\"inferred_name\":", out);
 	json_str(out, fi->inferred);
 	fprintf(out, ",\"function\":\"0x%llx\",\"fp\":\"0x%llx\",\"pc\":\"0x%llx\",\"file\":",
-		(unsigned long long)f->function, (unsigned long long)f->fp,
+		(unsigned long long)lf->function, (unsigned long long)f->fp,
 		(unsigned long long)f->pc);
 	json_str(out, fi->script_name);
 	if (fp.how)
 		fprintf(out, ",\"line\":%d,\"column\":%d,\"position\":%d,\"position_kind\":\"%s\"",
 			fp.line, fp.col, fp.pos, fp.how);
+	if (lf->inlined) {
+		fputc('}', out);
+		return;
+	}
 	fputs(",\"this\":", out);
 	json_value(v8, out, f->receiver);
 	fputs(",\"args\":[", out);
@@ -202,35 +220,49 @@ static void print_js_json(struct jsstack_state *s, const struct v8_frame *f,
 	fputs("]}", out);
 }
 
-static void print_js(struct jsstack_state *s, const struct v8_frame *f)
+static void print_logical(struct jsstack_state *s, const struct v8_frame *f,
+			  const struct v8_jsframe *lf)
 {
 	struct v8 *v8 = s->ctx->v8;
 	FILE *out = s->ctx->out;
 	struct v8_funcinfo fi;
 	struct util_buf name = {0};
 	util_buf_adds(&name, "");
-	int ok = v8_funcinfo(v8, f->function, &fi) == 0;
+	int ok = v8_funcinfo(v8, lf->function, &fi) == 0;
 	if (ok)
 		v8_funcinfo_display(&fi, &name);
 	else {
 		util_buf_printf(&name, "<unreadable function 0x%llx: %s>",
-				(unsigned long long)f->function, util_last_error());
+				(unsigned long long)lf->function, util_last_error());
 		util_clear_error();
 	}
 	if (s->o.json) {
+		if (s->nframes++)
+			fputc(',', out);
 		if (ok)
-			print_js_json(s, f, &fi, name.data);
+			print_js_json(s, f, lf, &fi, name.data);
+		else
+			fputs("{\"type\":\"js\",\"name\":null}", out);
 	} else {
 		if (s->o.internal)
-			fprintf(out, "%016llx js:     %s\n", (unsigned long long)f->fp, name.data);
+			fprintf(out, "%016llx js:     %s%s\n", (unsigned long long)f->fp, name.data,
+				lf->inlined ? " (inlined)" : "");
 		else
-			fprintf(out, "js:     %s\n", name.data);
+			fprintf(out, "js:     %s%s\n", name.data, lf->inlined ? " (inlined)" : "");
 		if (ok && s->o.verbose)
-			print_js_verbose(s, f, &fi);
+			print_js_verbose(s, f, lf, &fi);
 	}
 	if (ok)
 		v8_funcinfo_free(&fi);
 	util_buf_free(&name);
+}
+
+static void print_js(struct jsstack_state *s, const struct v8_frame *f)
+{
+	struct v8_jsframe lf[64];
+	int n = v8_frame_expand(s->ctx->v8, f, lf, 64);
+	for (int i = 0; i < n; i++)
+		print_logical(s, f, &lf[i]);
 }
 
 static void print_native(struct jsstack_state *s, const struct v8_frame *f, const char *label)
@@ -275,12 +307,13 @@ static int on_frame(struct v8 *v8, const struct v8_frame *f, void *arg)
 		return 0;
 	}
 	flush_elided(s);
+	if (v8_frame_is_js(f->kind) && f->function) {
+		print_js(s, f);
+		return 0;
+	}
 	if (s->o.json && s->nframes++)
 		fputc(',', s->ctx->out);
-	if (v8_frame_is_js(f->kind) && f->function)
-		print_js(s, f);
-	else
-		print_native(s, f, f->kind == V8_FRAME_NATIVE ? "native" : "v8");
+	print_native(s, f, f->kind == V8_FRAME_NATIVE ? "native" : "v8");
 	return 0;
 }
 

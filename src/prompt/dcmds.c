@@ -13,6 +13,7 @@
 	X(jsprint)                                                                            \
 	X(jsconstructor)                                                                      \
 	X(jsscope)                                                                            \
+	X(jsclosure)                                                                          \
 	X(jssource)                                                                           \
 	X(jsfunction)                                                                         \
 	X(jsfunctions)                                                                        \

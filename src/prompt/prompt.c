@@ -182,6 +182,8 @@ static int stage_run_piped(struct prompt *p, struct stage *st, const char *input
 			i++;
 		while (i < len && line[i] != ' ' && line[i] != '\t' && w + 1 < sizeof(word))
 			word[w++] = line[i++];
+		if (w && word[w - 1] == ':') /* "ADDR: ..." as dcmds print it */
+			w--;
 		word[w] = 0;
 		uint64_t addr;
 		if (w && prompt_parse_addr(word, &addr) == 0) {

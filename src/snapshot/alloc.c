@@ -16,7 +16,10 @@
 
 void *snap_alloc(size_t n)
 {
-	if (n < HUGE_MIN)
+	static int no_huge = -1;
+	if (no_huge < 0)
+		no_huge = getenv("NODESCOPE_NO_HUGEPAGES") != NULL;
+	if (n < HUGE_MIN || no_huge)
 		return util_malloc(n);
 	void *p = NULL;
 	if (posix_memalign(&p, HUGE_ALIGN, n) != 0 || !p)

@@ -33,7 +33,7 @@ struct builder {
 	struct snapshot *s;
 	struct snap_census *c;
 	size_t cap;
-	uint32_t *by_cls; /* class string index -> row + 1, for rows without location */
+	uint32_t *by_cls;	 /* class string index -> row + 1, for rows without location */
 	struct loc_slot *by_loc; /* open addressing on (script, line, column, class) */
 	size_t loc_cap, loc_used;
 	struct util_buf key;
@@ -73,8 +73,8 @@ static struct loc_slot *loc_find(struct builder *b, const struct snap_location *
 	size_t k = loc_hash(l, cls) & (b->loc_cap - 1);
 	for (;; k = (k + 1) & (b->loc_cap - 1)) {
 		struct loc_slot *e = &b->by_loc[k];
-		if (!e->row || (e->script == l->script && e->line == l->line && e->column == l->column &&
-				e->cls == cls))
+		if (!e->row || (e->script == l->script && e->line == l->line &&
+				e->column == l->column && e->cls == cls))
 			return e;
 	}
 }
@@ -100,8 +100,7 @@ static uint32_t row_of(struct builder *b, uint32_t n)
 {
 	struct snapshot *s = b->s;
 	uint32_t cls = s->cls[n];
-	const struct snap_location *loc =
-		(int)s->n_type[n] == s->nt_object ? location(s, n) : NULL;
+	const struct snap_location *loc = (int)s->n_type[n] == s->nt_object ? location(s, n) : NULL;
 	if (!loc) {
 		if (!b->by_cls[cls]) {
 			util_buf_reset(&b->key);
@@ -161,7 +160,8 @@ static void class_retained(struct snapshot *s, struct snap_census *c, const uint
 static const struct snapshot *sort_snap;
 static int cmp_id(const void *a, const void *b)
 {
-	uint32_t x = sort_snap->n_id[*(const uint32_t *)a], y = sort_snap->n_id[*(const uint32_t *)b];
+	uint32_t x = sort_snap->n_id[*(const uint32_t *)a],
+		 y = sort_snap->n_id[*(const uint32_t *)b];
 	return (x > y) - (x < y);
 }
 
@@ -205,7 +205,8 @@ int snap_census(struct snapshot *s, uint32_t min_id, uint32_t max_id, int keep_n
 			c->distance = s->distance[n];
 		uint64_t w = s->retained ? s->retained[n] : s->n_self[n];
 		uint64_t best = c->sample == SNAP_NONE ? 0
-			      : s->retained ? s->retained[c->sample] : s->n_self[c->sample];
+				: s->retained	       ? s->retained[c->sample]
+						       : s->n_self[c->sample];
 		if (c->sample == SNAP_NONE || w > best)
 			c->sample = n;
 	}

@@ -83,8 +83,8 @@ static int cmp_count(const void *a, const void *b)
 }
 
 /* One plain object's candidate interface name and properties. */
-static int candidate(const struct snapshot *s, uint32_t n, struct util_buf *name,
-		     uint32_t *props, uint32_t *n_props)
+static int candidate(const struct snapshot *s, uint32_t n, struct util_buf *name, uint32_t *props,
+		     uint32_t *n_props)
 {
 	struct util_buf f = {0};
 	util_buf_reset(name);
@@ -100,7 +100,8 @@ static int candidate(const struct snapshot *s, uint32_t n, struct util_buf *name
 		util_buf_reset(&f);
 		format_property(&f, pn);
 		size_t fl = js_len(f.data);
-		if (name_js > MIN_INTERFACE_PROPERTY_COUNT && name_js + fl > MAX_INTERFACE_NAME_LENGTH)
+		if (name_js > MIN_INTERFACE_PROPERTY_COUNT &&
+		    name_js + fl > MAX_INTERFACE_NAME_LENGTH)
 			break;
 		if (name_js != 1) {
 			util_buf_adds(name, ", ");
@@ -365,7 +366,9 @@ static uint32_t class_of(struct snapshot *s, struct util_map *m, uint32_t n)
 		return intern(s, m, "RegExp", 6);
 	if (t == s->nt_object || t == s->nt_native) {
 		const char *name = snap_str(s, s->n_name[n]);
-		size_t skip = !strncmp(name, "<", 1) ? 0 : !strncmp(name, "Detached <", 10) ? 10 : SIZE_MAX;
+		size_t skip = !strncmp(name, "<", 1)		 ? 0
+			      : !strncmp(name, "Detached <", 10) ? 10
+								 : SIZE_MAX;
 		if (skip == SIZE_MAX)
 			return s->n_name[n];
 		const char *sp = strchr(name + skip, ' ');

@@ -15,7 +15,7 @@ static const struct snap_class empty_class;
 
 static void diff_class(const struct snap_class *a, const struct snapshot *sa,
 		       const struct snap_class *b, const struct snapshot *sb,
-		       struct snap_diff_row *out)
+		       struct snap_diff_row *out, uint64_t *matched)
 {
 	uint32_t i = 0, j = 0;
 	memset(out, 0, sizeof(*out));
@@ -39,6 +39,7 @@ static void diff_class(const struct snap_class *a, const struct snapshot *sa,
 		} else {
 			i++;
 			j++;
+			(*matched)++;
 		}
 	}
 }
@@ -52,13 +53,14 @@ int snap_diff(struct snap_census *base, struct snapshot *sa, struct snap_census 
 	struct util_map cur_keys = {0};
 	for (size_t k = 0; k < cur->n; k++)
 		util_map_upsert(&cur_keys, cur->rows[k].key, strlen(cur->rows[k].key))->value =
-			&cur->rows[k];
+		    &cur->rows[k];
 	for (size_t k = 0; k < base->n; k++) {
 		struct util_map_entry *me =
-			util_map_find(&cur_keys, base->rows[k].key, strlen(base->rows[k].key));
+		    util_map_find(&cur_keys, base->rows[k].key, strlen(base->rows[k].key));
 		const struct snap_class *b = me ? me->value : &empty_class;
 		struct snap_diff_row *r = &out->rows[out->n];
-		diff_class(&base->rows[k], sa, b, sb, r);
+		out->base_objects += base->rows[k].n_nodes;
+		diff_class(&base->rows[k], sa, b, sb, r, &out->matched);
 		if (me)
 			me->value = NULL; /* matched */
 		if (!r->added && !r->removed)
@@ -69,11 +71,11 @@ int snap_diff(struct snap_census *base, struct snapshot *sa, struct snap_census 
 	}
 	for (size_t k = 0; k < cur->n; k++) {
 		struct util_map_entry *me =
-			util_map_find(&cur_keys, cur->rows[k].key, strlen(cur->rows[k].key));
+		    util_map_find(&cur_keys, cur->rows[k].key, strlen(cur->rows[k].key));
 		if (!me || !me->value)
 			continue;
 		struct snap_diff_row *r = &out->rows[out->n];
-		diff_class(&empty_class, sa, &cur->rows[k], sb, r);
+		diff_class(&empty_class, sa, &cur->rows[k], sb, r, &out->matched);
 		if (!r->added && !r->removed)
 			continue;
 		r->key = util_strdup(cur->rows[k].key);

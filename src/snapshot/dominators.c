@@ -169,16 +169,15 @@ int snap_dominator_tree(struct snapshot *s)
 	uint32_t count = s->node_count;
 	size_t len = (size_t)count + 1;
 	struct lt t = {.s = s};
-	uint32_t **arrays[] = {&t.parent, &t.ancestor, &t.label,       &t.semi,
+	uint32_t **arrays[] = {&t.parent, &t.ancestor,	&t.label,	&t.semi,
 			       &t.dom,	  &t.next_edge, &t.bucket_head, &t.bucket_next};
 	for (size_t i = 0; i < sizeof(arrays) / sizeof(arrays[0]); i++)
 		*arrays[i] = snap_calloc(len, sizeof(uint32_t));
 	t.vertex = snap_calloc(len, sizeof(uint32_t));
-	t.stack = t.bucket_next; /* reused below; allocated separately for compress */
-	t.stack = snap_calloc(len, sizeof(uint32_t));
 	uint32_t r = s->root + 1;
 	dfs(&t, r);
 	number_unreached(&t, r);
+	t.stack = t.next_edge; /* the DFS is over: its edge cursors become compress's stack */
 	main_loop(&t, r);
 	s->dom = snap_alloc((size_t)count * sizeof(uint32_t));
 	for (uint32_t i = 0; i < count; i++)
@@ -189,7 +188,6 @@ int snap_dominator_tree(struct snapshot *s)
 	s->dfs_count = t.n;
 	for (size_t i = 0; i < sizeof(arrays) / sizeof(arrays[0]); i++)
 		free(*arrays[i]);
-	free(t.stack);
 	return 0;
 }
 

@@ -248,7 +248,8 @@ void snap_fold_shallow_sizes(struct snapshot *s)
 	for (uint32_t i = 0; i < n; i++) {
 		int t = s->n_type[i];
 		if (t == s->nt_hidden || t == s->nt_array ||
-		    (t == s->nt_native && !strcmp(snap_str(s, s->n_name[i]), "system / ExternalStringData"))) {
+		    (t == s->nt_native &&
+		     !strcmp(snap_str(s, s->n_name[i]), "system / ExternalStringData"))) {
 			owner[i] = unvisited;
 		} else {
 			owner[i] = i;
@@ -303,7 +304,8 @@ static int distance_edge_ok(struct snapshot *s, struct dist_filter *f, uint32_t 
 		uint32_t i = s->e_name[e];
 		return i < 2 || i % 3 != 1;
 	}
-	if (et == s->et_internal && !(f->not_weakmap[s->e_name[e] >> 3] & (1u << (s->e_name[e] & 7)))) {
+	if (et == s->et_internal &&
+	    !(f->not_weakmap[s->e_name[e] >> 3] & (1u << (s->e_name[e] & 7)))) {
 		const char *name = snap_str(s, s->e_name[e]);
 		uint32_t table;
 		size_t off;
@@ -311,7 +313,8 @@ static int distance_edge_ok(struct snapshot *s, struct dist_filter *f, uint32_t 
 			f->not_weakmap[s->e_name[e] >> 3] |= (uint8_t)(1u << (s->e_name[e] & 7));
 			return 1;
 		}
-		struct util_map_entry *me = util_map_upsert(&f->pending, name + off, strlen(name + off));
+		struct util_map_entry *me =
+		    util_map_upsert(&f->pending, name + off, strlen(name + off));
 		if (me->value) {
 			me->value = NULL; /* second of the pair: follow it */
 			return 1;
@@ -410,24 +413,21 @@ static void first_half(struct snapshot *s, int unused)
 
 static void second_half(struct snapshot *s, int want_dominators)
 {
-	snap_progress(s, want_dominators ? "shallow sizes, distances, names (dominators in parallel)"
-					 : "shallow sizes, distances, names");
+	snap_progress(s, want_dominators
+			     ? "shallow sizes, distances, names (dominators in parallel)"
+			     : "shallow sizes, distances, names");
 	snap_fold_shallow_sizes(s);
 	snap_distances(s);
 	snap_class_names(s);
 }
 
-static void nothing(struct snapshot *s, int unused)
-{
-	(void)s;
-	(void)unused;
-}
-
+/* Everything DevTools computes at load; without want_dominators (a comparison
+ * needs no retained sizes) the reverse edges and dominators are skipped. */
 int snap_analyze(struct snapshot *s, int want_dominators)
 {
 	struct second w = {.s = s};
 	if (!s->analyzed) {
-		if (run_pair(&w, first_half, 0))
+		if (want_dominators ? run_pair(&w, first_half, 0) : (first_half(s, 0), 0))
 			return -1;
 		w.phase = 1;
 		if (want_dominators ? run_pair(&w, second_half, 1) : (second_half(s, 0), 0))
@@ -441,8 +441,7 @@ int snap_analyze(struct snapshot *s, int want_dominators)
 	}
 	if (want_dominators && !s->dominated) {
 		snap_progress(s, "calculating dominators and retained sizes");
-		w.phase = 1;
-		if (run_pair(&w, nothing, 0))
+		if (snap_build_retainers(s) || snap_dominator_tree(s))
 			return -1;
 		snap_retained_sizes(s);
 		s->dominated = 1;

@@ -64,10 +64,11 @@ static int check_target(int pid)
 		return util_error("process %d (%s) is not node; not signalling it", pid,
 				  *base ? base : "unknown executable");
 	if (!(mask & (1ull << (SIGUSR1 - 1))))
-		return util_error("process %d does not handle SIGUSR1 (started with "
-				  "--disable-sigusr1, or a node without inspector); not signalling it: "
-				  "SIGUSR1 would terminate it",
-				  pid);
+		return util_error(
+		    "process %d does not handle SIGUSR1 (started with "
+		    "--disable-sigusr1, or a node without inspector); not signalling it: "
+		    "SIGUSR1 would terminate it",
+		    pid);
 	return 0;
 }
 
@@ -101,8 +102,8 @@ static int listeners(int pid, int *ports, int max)
 	while (fgets(line, sizeof(line), f) && n < max) {
 		unsigned addr, port, state;
 		unsigned long inode;
-		if (sscanf(line, " %*d: %x:%x %*x:%*x %x %*x:%*x %*x:%*x %*x %*u %*u %lu", &addr, &port,
-			   &state, &inode) != 4)
+		if (sscanf(line, " %*d: %x:%x %*x:%*x %x %*x:%*x %*x:%*x %*x %*u %*u %lu", &addr,
+			   &port, &state, &inode) != 4)
 			continue;
 		if (state != 0x0A || (addr != htonl(INADDR_LOOPBACK) && addr != 0))
 			continue;
@@ -161,7 +162,8 @@ static int conn_read(struct conn *c, void *out, size_t n)
 			if (r < 0 && errno == EINTR)
 				continue;
 			if (r == 0)
-				return util_error("inspector: no answer for %d s", c->timeout_ms / 1000);
+				return util_error("inspector: no answer for %d s",
+						  c->timeout_ms / 1000);
 			ssize_t got = read(c->fd, c->buf, sizeof(c->buf));
 			if (got < 0 && errno == EINTR)
 				continue;
@@ -186,7 +188,9 @@ static char *debugger_path(int port)
 	if (fd < 0)
 		return NULL;
 	char req[128];
-	snprintf(req, sizeof(req), "GET /json/list HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nConnection: close\r\n\r\n", port);
+	snprintf(req, sizeof(req),
+		 "GET /json/list HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nConnection: close\r\n\r\n",
+		 port);
 	struct util_buf b = {0};
 	if (!write_all(fd, req, strlen(req))) {
 		struct pollfd p = {.fd = fd, .events = POLLIN};
@@ -221,10 +225,11 @@ static char *debugger_path(int port)
 static int ws_handshake(struct conn *c, int port, const char *path)
 {
 	char req[512];
-	snprintf(req, sizeof(req),
-		 "GET %s HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-		 "Sec-WebSocket-Key: bm9kZXNjb3BlLWhlYXAtMDE=\r\nSec-WebSocket-Version: 13\r\n\r\n",
-		 path, port);
+	snprintf(
+	    req, sizeof(req),
+	    "GET %s HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+	    "Sec-WebSocket-Key: bm9kZXNjb3BlLWhlYXAtMDE=\r\nSec-WebSocket-Version: 13\r\n\r\n",
+	    path, port);
 	if (write_all(c->fd, req, strlen(req)))
 		return util_error("inspector: cannot send the WebSocket handshake");
 	char line[4096];
@@ -326,7 +331,10 @@ static int write_chunk(const char *msg, size_t len, int out)
 	if (!p)
 		return util_error("inspector: snapshot chunk without data");
 	p += 8;
-	struct snap_rd r = {.fd = -1, .buf = (char *)p, .len = len - (size_t)(p - msg), .eof = 1,
+	struct snap_rd r = {.fd = -1,
+			    .buf = (char *)p,
+			    .len = len - (size_t)(p - msg),
+			    .eof = 1,
 			    .name = "inspector message"};
 	r.cap = r.len;
 	struct util_buf text = {0};
@@ -375,7 +383,8 @@ static int find_inspector(int pid, const int *before, int n_before, int *port, i
 				for (int k = 0; k < n_before; k++)
 					was |= before[k] == now[i];
 				if (was != pass)
-					continue; /* new listeners first: that is the inspector we opened */
+					continue; /* new listeners first: that is the inspector we
+						     opened */
 				char *path = debugger_path(now[i]);
 				if (path) {
 					free(path);
@@ -392,10 +401,10 @@ static int find_inspector(int pid, const int *before, int n_before, int *port, i
 }
 
 static const char close_expr[] =
-	"{\"id\":4,\"method\":\"Runtime.evaluate\",\"params\":{\"includeCommandLineAPI\":true,"
-	"\"expression\":\"(() => { const i = typeof require === 'function' ? require('inspector') : "
-	"process.getBuiltinModule ? process.getBuiltinModule('inspector') : null; "
-	"if (i) setTimeout(() => i.close(), 100); return !!i; })()\"}}";
+    "{\"id\":4,\"method\":\"Runtime.evaluate\",\"params\":{\"includeCommandLineAPI\":true,"
+    "\"expression\":\"(() => { const i = typeof require === 'function' ? require('inspector') : "
+    "process.getBuiltinModule ? process.getBuiltinModule('inspector') : null; "
+    "if (i) setTimeout(() => i.close(), 100); return !!i; })()\"}}";
 
 static int take_one(struct conn *c, struct util_buf *b, long id, const char *out_path,
 		    uint64_t *written)
@@ -440,7 +449,8 @@ static int session(int pid, int port, int opened, const struct snap_live_opts *o
 	for (int i = 0; i < o->n_paths; i++) {
 		if (i && o->interval_ms > 0) {
 			if (o->verbose)
-				fprintf(stderr, "nodescope: waiting %.1f s\n", o->interval_ms / 1000.0);
+				fprintf(stderr, "nodescope: waiting %.1f s\n",
+					o->interval_ms / 1000.0);
 			usleep((useconds_t)o->interval_ms * 1000);
 		}
 		if (take_one(c, &b, 10 + i, o->paths[i], &written))
@@ -454,8 +464,8 @@ static int session(int pid, int port, int opened, const struct snap_live_opts *o
 	}
 	rc = 0;
 	if (opened && command(c, &b, 4, close_expr, -1, &written))
-		fprintf(stderr, "nodescope: warning: could not close the inspector of %d: %s\n", pid,
-			util_last_error());
+		fprintf(stderr, "nodescope: warning: could not close the inspector of %d: %s\n",
+			pid, util_last_error());
 done:
 	if (c->fd >= 0)
 		close(c->fd);
@@ -472,14 +482,16 @@ int snap_live_capture(int pid, const struct snap_live_opts *o)
 		return -1;
 	int n_before = listeners(pid, before, MAX_LISTENERS);
 	if (n_before < 0)
-		return util_error("process %d: cannot read its sockets in /proc (permission?)", pid);
+		return util_error("process %d: cannot read its sockets in /proc (permission?)",
+				  pid);
 	if (verbose)
-		fprintf(stderr,
-			"nodescope: sending SIGUSR1 to %d: node opens its inspector on 127.0.0.1 "
-			"(its stderr shows \"Debugger listening on ws://...\"); the process pauses "
-			"while V8 writes the snapshot (seconds per 100 MB of heap, using up to about "
-			"twice the heap in memory); the inspector is closed afterwards\n",
-			pid);
+		fprintf(
+		    stderr,
+		    "nodescope: sending SIGUSR1 to %d: node opens its inspector on 127.0.0.1 "
+		    "(its stderr shows \"Debugger listening on ws://...\"); the process pauses "
+		    "while V8 writes the snapshot (seconds per 100 MB of heap, using up to about "
+		    "twice the heap in memory); the inspector is closed afterwards\n",
+		    pid);
 	if (kill(pid, SIGUSR1) < 0)
 		return util_error("process %d: cannot signal it: %s", pid, strerror(errno));
 	if (find_inspector(pid, before, n_before, &port, &opened))
@@ -489,14 +501,18 @@ int snap_live_capture(int pid, const struct snap_live_opts *o)
 	if (opened) {
 		/* make sure the port is gone again */
 		for (int tries = 0; tries < 40; tries++) {
-			int now[MAX_LISTENERS], n = listeners(pid, now, MAX_LISTENERS), open_still = 0;
+			int now[MAX_LISTENERS], n = listeners(pid, now, MAX_LISTENERS),
+						open_still = 0;
 			for (int i = 0; i < n; i++)
 				open_still |= now[i] == port;
 			if (!open_still)
 				break;
 			if (tries == 39)
-				fprintf(stderr, "nodescope: warning: the inspector of %d is still listening "
-						"on 127.0.0.1:%d\n", pid, port);
+				fprintf(
+				    stderr,
+				    "nodescope: warning: the inspector of %d is still listening "
+				    "on 127.0.0.1:%d\n",
+				    pid, port);
 			usleep(50000);
 		}
 	}

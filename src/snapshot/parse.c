@@ -12,6 +12,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -28,13 +29,16 @@ struct loader {
 	uint32_t node_fields, edge_fields, loc_fields;
 	enum role node_role[64], edge_role[8];
 	int loc_node, loc_script, loc_line, loc_col;
+	int off[8]; /* field offset of each role (R_TYPE..R_DETACH), -1 if absent */
+	int deferred; /* second thread: node count unknown yet, checked after the join */
+	int split;    /* may read the sections after "nodes" in a second thread */
 	uint64_t hdr_node_count, hdr_edge_count, hdr_root_index;
 	int has_node_count, has_edge_count, has_detachedness;
 	/* array fill state */
-	uint32_t field;	  /* next field within the current record */
-	uint64_t values;  /* values read in the current section */
-	uint32_t cap;	  /* capacity of node / location arrays */
-	uint64_t ecap;	  /* capacity of edge arrays */
+	uint32_t field;	   /* next field within the current record */
+	uint64_t values;   /* values read in the current section */
+	uint32_t cap;	   /* capacity of node / location arrays */
+	uint64_t ecap;	   /* capacity of edge arrays */
 	uint64_t edge_sum; /* running sum of node edge_count */
 	uint32_t loc[4];
 };
@@ -60,8 +64,8 @@ static int type_list(struct loader *L, const struct snap_jv *types, int field, c
 		return util_error("%s: snapshot.meta has too many %s types", L->s->path, what);
 	for (size_t i = 0; i < t->n; i++)
 		if (t->items[i].kind != JV_STR)
-			return util_error("%s: snapshot.meta: %s type %zu is not a string", L->s->path,
-					  what, i);
+			return util_error("%s: snapshot.meta: %s type %zu is not a string",
+					  L->s->path, what, i);
 	*out = util_calloc(t->n + 1, sizeof(char *));
 	for (size_t i = 0; i < t->n; i++)
 		(*out)[i] = util_strdup(t->items[i].str);
@@ -83,7 +87,8 @@ static int fields(struct loader *L, const struct snap_jv *f, const char *what, u
 		return util_error("%s: snapshot.meta has no usable %s", L->s->path, what);
 	for (size_t i = 0; i < f->n; i++)
 		if (f->items[i].kind != JV_STR)
-			return util_error("%s: snapshot.meta: %s must be strings", L->s->path, what);
+			return util_error("%s: snapshot.meta: %s must be strings", L->s->path,
+					  what);
 	*count = (uint32_t)f->n;
 	return 0;
 }
@@ -202,9 +207,8 @@ static int header(struct loader *L)
 	L->loc_line = find_name(lf, "line");
 	L->loc_col = find_name(lf, "column");
 	L->loc_fields = lf && lf->kind == JV_ARR ? (uint32_t)lf->n : 0;
-	if (L->loc_fields > 64 ||
-	    (L->loc_fields && (L->loc_node < 0 || L->loc_script < 0 || L->loc_line < 0 ||
-			       L->loc_col < 0)))
+	if (L->loc_fields > 64 || (L->loc_fields && (L->loc_node < 0 || L->loc_script < 0 ||
+						     L->loc_line < 0 || L->loc_col < 0)))
 		L->loc_fields = 0; /* an unknown location layout: ignore locations */
 	int a = header_number(&h, "node_count", &L->hdr_node_count);
 	int b = header_number(&h, "edge_count", &L->hdr_edge_count);
@@ -228,9 +232,8 @@ out:
  * lying header cannot make us allocate without bound. */
 static uint64_t hint(struct loader *L, uint64_t claimed, uint64_t per_record)
 {
-	uint64_t left = L->s->file_size > snap_rd_offset(L->r)
-				? L->s->file_size - snap_rd_offset(L->r)
-				: 0;
+	uint64_t left =
+	    L->s->file_size > snap_rd_offset(L->r) ? L->s->file_size - snap_rd_offset(L->r) : 0;
 	uint64_t max = left / (2 * per_record) + 1;
 	if (claimed > max)
 		claimed = max;
@@ -261,11 +264,65 @@ static void grow_nodes(struct snapshot *s, struct loader *L, uint64_t want)
 	L->cap = (uint32_t)cap;
 }
 
+static void role_offsets(struct loader *L, const enum role *roles, uint32_t count)
+{
+	for (int k = 0; k < 8; k++)
+		L->off[k] = -1;
+	for (uint32_t k = 0; k < count; k++)
+		if (roles[k] != R_OTHER)
+			L->off[roles[k]] = (int)k;
+}
+
+/* Whole node records at once: the common case inside a chunk. */
+static int node_records(struct loader *L, const uint64_t *v, size_t n, size_t *used)
+{
+	struct snapshot *s = L->s;
+	const uint32_t F = L->node_fields;
+	const int ot = L->off[R_TYPE], on = L->off[R_NAME], oi = L->off[R_ID], os = L->off[R_SELF],
+		  oe = L->off[R_EDGES], od = L->off[R_DETACH];
+	size_t i = 0;
+	for (; i + F <= n; i += F) {
+		const uint64_t *rec = v + i;
+		uint32_t at = s->node_count;
+		if (at >= UINT32_MAX - 3)
+			return snap_rd_fail(L->r, "too many nodes");
+		if (at >= L->cap)
+			grow_nodes(s, L, (uint64_t)at + 1);
+		if (rec[ot] >= s->n_node_types)
+			return snap_rd_fail(L->r, "node type out of range");
+		if ((rec[on] | rec[oi]) > UINT32_MAX)
+			return snap_rd_fail(L->r, "node name or id out of range");
+		s->n_type[at] = (uint8_t)rec[ot];
+		s->n_name[at] = (uint32_t)rec[on];
+		s->n_id[at] = (uint32_t)rec[oi];
+		if ((rec[oi] & 1) && rec[oi] > s->max_js_id)
+			s->max_js_id = (uint32_t)rec[oi];
+		s->n_self[at] = rec[os];
+		s->first_edge[at] = (uint32_t)L->edge_sum;
+		L->edge_sum += rec[oe];
+		if (L->edge_sum >= UINT32_MAX)
+			return snap_rd_fail(L->r, "too many edges");
+		if (od >= 0)
+			s->n_detached[at] = (uint8_t)(rec[od] & 3);
+		s->node_count++;
+	}
+	*used = i;
+	return 0;
+}
+
 static int node_sink(void *ctx, const uint64_t *v, size_t n)
 {
 	struct loader *L = ctx;
 	struct snapshot *s = L->s;
 	for (size_t i = 0; i < n; i++) {
+		if (L->field == 0 && n - i >= L->node_fields) {
+			size_t used = 0;
+			if (node_records(L, v + i, n - i, &used))
+				return -1;
+			i += used;
+			if (i >= n)
+				break;
+		}
 		uint32_t k = L->field;
 		uint32_t at = s->node_count;
 		if (k == 0) {
@@ -322,6 +379,7 @@ static int nodes(struct loader *L)
 	if (L->have_nodes)
 		return util_error("%s: two \"nodes\" sections", s->path);
 	grow_nodes(s, L, hint(L, L->hdr_node_count, L->node_fields));
+	role_offsets(L, L->node_role, L->node_fields);
 	L->field = 0;
 	if (snap_rd_uint_array(L->r, node_sink, L, "expected the nodes array"))
 		return -1;
@@ -332,8 +390,9 @@ static int nodes(struct loader *L)
 				  (unsigned long long)s->node_count * L->node_fields + L->field,
 				  L->node_fields);
 	if (L->has_node_count && L->hdr_node_count != s->node_count)
-		return util_error("%s: snapshot.node_count is %llu but the nodes array has %u nodes",
-				  s->path, (unsigned long long)L->hdr_node_count, s->node_count);
+		return util_error(
+		    "%s: snapshot.node_count is %llu but the nodes array has %u nodes", s->path,
+		    (unsigned long long)L->hdr_node_count, s->node_count);
 	if (!s->node_count)
 		return util_error("%s: the snapshot has no nodes", s->path);
 	s->first_edge[s->node_count] = (uint32_t)L->edge_sum;
@@ -354,15 +413,56 @@ static void grow_edges(struct snapshot *s, struct loader *L, uint64_t want)
 	L->ecap = cap;
 }
 
+/* Whole edge records at once. */
+static int edge_records(struct loader *L, const uint64_t *v, size_t n, size_t *used)
+{
+	struct snapshot *s = L->s;
+	const uint32_t F = L->edge_fields, NF = L->node_fields;
+	const int ot = L->off[R_TYPE], on = L->off[R_NAME], oto = L->off[R_TO];
+	const uint64_t limit = L->deferred ? (uint64_t)UINT32_MAX * NF : (uint64_t)s->node_count * NF;
+	size_t i = 0;
+	for (; i + F <= n; i += F) {
+		const uint64_t *rec = v + i;
+		uint64_t at = s->edge_count;
+		if (at >= L->edge_sum && !L->deferred)
+			return snap_rd_fail(L->r, "more edges than the nodes' edge_count say");
+		if (at >= UINT32_MAX - 1)
+			return snap_rd_fail(L->r, "too many edges");
+		if (at >= L->ecap)
+			grow_edges(s, L, at + 1);
+		if (rec[ot] >= s->n_edge_types - 1)
+			return snap_rd_fail(L->r, "edge type out of range");
+		if (rec[on] > UINT32_MAX)
+			return snap_rd_fail(L->r, "edge name out of range");
+		if (rec[oto] >= limit || rec[oto] % NF)
+			return snap_rd_fail(L->r, "edge points outside the nodes array");
+		s->e_type[at] = (uint8_t)rec[ot];
+		s->e_name[at] = (uint32_t)rec[on];
+		s->e_to[at] = (uint32_t)(rec[oto] / NF);
+		s->edge_count++;
+	}
+	*used = i;
+	return 0;
+}
+
 static int edge_sink(void *ctx, const uint64_t *v, size_t n)
 {
 	struct loader *L = ctx;
 	struct snapshot *s = L->s;
 	for (size_t i = 0; i < n; i++) {
+		if (L->field == 0 && n - i >= L->edge_fields) {
+			size_t used = 0;
+			if (edge_records(L, v + i, n - i, &used))
+				return -1;
+			i += used;
+			if (i >= n)
+				break;
+		}
 		uint64_t at = s->edge_count;
 		if (L->field == 0) {
-			if (at >= L->edge_sum)
-				return snap_rd_fail(L->r, "more edges than the nodes' edge_count say");
+			if ((at >= L->edge_sum && !L->deferred) || at >= UINT32_MAX - 1)
+				return snap_rd_fail(L->r,
+						    "more edges than the nodes' edge_count say");
 			grow_edges(s, L, at + 1);
 		}
 		switch (L->edge_role[L->field]) {
@@ -377,7 +477,8 @@ static int edge_sink(void *ctx, const uint64_t *v, size_t n)
 			s->e_name[at] = (uint32_t)v[i];
 			break;
 		case R_TO:
-			if (v[i] % L->node_fields || v[i] / L->node_fields >= s->node_count)
+			if (v[i] % L->node_fields ||
+			    v[i] / L->node_fields >= (L->deferred ? UINT32_MAX : s->node_count))
 				return snap_rd_fail(L->r, "edge points outside the nodes array");
 			s->e_to[at] = (uint32_t)(v[i] / L->node_fields);
 			break;
@@ -399,11 +500,12 @@ static int edges(struct loader *L)
 		return util_error("%s: \"edges\" comes before \"nodes\"", s->path);
 	if (L->have_edges)
 		return util_error("%s: two \"edges\" sections", s->path);
-	grow_edges(s, L, hint(L, L->edge_sum, L->edge_fields));
+	grow_edges(s, L, hint(L, L->deferred ? L->hdr_edge_count : L->edge_sum, L->edge_fields));
+	role_offsets(L, L->edge_role, L->edge_fields);
 	L->field = 0;
 	if (snap_rd_uint_array(L->r, edge_sink, L, "expected the edges array"))
 		return -1;
-	if (L->field || s->edge_count != L->edge_sum)
+	if (L->field || (!L->deferred && s->edge_count != L->edge_sum))
 		return util_error("%s: the edges array holds %llu edges but the nodes' edge_count "
 				  "add up to %llu",
 				  s->path, (unsigned long long)s->edge_count,
@@ -434,14 +536,15 @@ static int loc_sink(void *ctx, const uint64_t *v, size_t n)
 		if (++L->field < L->loc_fields)
 			continue;
 		L->field = 0;
-		if (L->loc[0] % L->node_fields || L->loc[0] / L->node_fields >= s->node_count)
+		if (L->loc[0] % L->node_fields ||
+		    (!L->deferred && L->loc[0] / L->node_fields >= s->node_count))
 			return snap_rd_fail(L->r, "location points outside the nodes array");
 		if (s->loc_count == L->cap) {
 			L->cap = L->cap ? L->cap * 2 : 64;
 			s->locs = util_realloc(s->locs, (size_t)L->cap * sizeof(*s->locs));
 		}
-		s->locs[s->loc_count++] = (struct snap_location){
-			L->loc[0] / L->node_fields, L->loc[1], L->loc[2], L->loc[3]};
+		s->locs[s->loc_count++] = (struct snap_location){L->loc[0] / L->node_fields,
+								 L->loc[1], L->loc[2], L->loc[3]};
 	}
 	return 0;
 }
@@ -489,7 +592,7 @@ static int strings(struct loader *L)
 				}
 				s->str_cap = s->str_cap ? s->str_cap * 2 : 1024;
 				s->str_off =
-					util_realloc(s->str_off, (size_t)s->str_cap * sizeof(uint64_t));
+				    util_realloc(s->str_off, (size_t)s->str_cap * sizeof(uint64_t));
 			}
 			s->str_off[s->str_count++] = b.len;
 			if (snap_rd_string(r, &b, SIZE_MAX / 2)) {
@@ -544,7 +647,8 @@ static int validate(struct loader *L)
 	if (!L->have_meta || !L->have_nodes)
 		return util_error("%s: not a heap snapshot (no \"%s\" section)", s->path,
 				  L->have_meta ? "nodes" : "snapshot");
-	if (L->hdr_root_index % L->node_fields || L->hdr_root_index / L->node_fields >= s->node_count)
+	if (L->hdr_root_index % L->node_fields ||
+	    L->hdr_root_index / L->node_fields >= s->node_count)
 		return util_error("%s: snapshot.root_index is outside the nodes array", s->path);
 	s->root = (uint32_t)(L->hdr_root_index / L->node_fields);
 	if (L->mode != SNAP_LOAD_FULL)
@@ -565,41 +669,165 @@ static int validate(struct loader *L)
 	return 0;
 }
 
-static int parse(struct loader *L)
+static int split_after_nodes(struct loader *L);
+
+/* "key": value pairs up to the closing brace. after_value: the reader stands
+ * after a value (a ',' or the '}' comes next), else right after the '{'. */
+static int sections(struct loader *L, int after_value)
 {
 	struct snap_rd *r = L->r;
 	struct util_buf key = {0};
 	int rc = -1;
-	snap_progress(L->s, "parsing");
-	if (snap_rd_expect(r, '{', "expected '{' at the start"))
-		return -1;
 	snap_rd_skip_ws(r);
-	if (snap_rd_peek(r) == '}') {
+	if (!after_value && snap_rd_peek(r) == '}') {
 		r->pos++;
-	} else {
-		for (;;) {
-			util_buf_reset(&key);
-			if (snap_rd_string(r, &key, 4096) || snap_rd_expect(r, ':', "expected ':'"))
-				goto out;
-			if (section(L, key.data ? key.data : ""))
-				goto out;
-			if (L->mode == SNAP_LOAD_NODES_ONLY && L->have_nodes)
-				break; /* the rest is not needed */
+		rc = 0;
+		goto out;
+	}
+	for (;; after_value = 1) {
+		if (after_value) {
 			snap_rd_skip_ws(r);
 			int c = snap_rd_peek(r);
 			r->pos++;
-			if (c == '}')
+			if (c == '}') {
+				rc = 0;
 				break;
+			}
 			if (c != ',') {
 				r->pos--;
 				snap_rd_fail(r, "expected ',' between sections");
 				goto out;
 			}
 		}
+		util_buf_reset(&key);
+		if (snap_rd_string(r, &key, 4096) || snap_rd_expect(r, ':', "expected ':'"))
+			goto out;
+		if (L->split && L->have_meta && !L->have_nodes && key.data && !strcmp(key.data, "nodes")) {
+			rc = split_after_nodes(L); /* the second thread read the rest */
+			goto out;
+		}
+		if (section(L, key.data ? key.data : ""))
+			goto out;
+		if (L->mode == SNAP_LOAD_NODES_ONLY && L->have_nodes) {
+			rc = 0; /* the rest is not needed */
+			break;
+		}
 	}
-	rc = validate(L);
 out:
 	util_buf_free(&key);
+	return rc;
+}
+
+/* The second reader: skips the nodes array (digits and commas only) and reads
+ * every section after it, while the first thread parses the nodes. */
+struct split {
+	struct loader L;
+	struct snap_rd r;
+	int rc, done;
+	uint64_t offset; /* how far the second reader got, for the progress line */
+	char err[1024];
+};
+
+static void *after_nodes_thread(void *arg)
+{
+	struct split *sp = arg;
+	struct snap_rd *r = &sp->r;
+	sp->rc = -1;
+	if (!snap_rd_expect(r, '[', "expected the nodes array")) {
+		for (;;) {
+			snap_rd_fill(r, 1);
+			if (r->pos >= r->len) {
+				snap_rd_fail(r, "unterminated nodes array");
+				break;
+			}
+			const char *b = memchr(r->buf + r->pos, ']', r->len - r->pos);
+			if (b) {
+				r->pos = (size_t)(b - r->buf) + 1;
+				sp->rc = sections(&sp->L, 1);
+				break;
+			}
+			r->pos = r->len;
+		}
+	}
+	if (sp->rc)
+		snprintf(sp->err, sizeof(sp->err), "%s", util_last_error());
+	__atomic_store_n(&sp->done, 1, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+/* Checks what the second thread could not know: the node count. */
+static int check_after_split(struct loader *L)
+{
+	struct snapshot *s = L->s;
+	if (L->have_edges && s->edge_count != L->edge_sum)
+		return util_error("%s: the edges array holds %llu edges but the nodes' edge_count "
+				  "add up to %llu",
+				  s->path, (unsigned long long)s->edge_count,
+				  (unsigned long long)L->edge_sum);
+	for (uint64_t e = 0; e < s->edge_count; e++)
+		if (s->e_to[e] >= s->node_count)
+			return util_error("%s: edge %llu points outside the nodes array", s->path,
+					  (unsigned long long)e);
+	for (uint32_t i = 0; i < s->loc_count; i++)
+		if (s->locs[i].node >= s->node_count)
+			return util_error("%s: a location points outside the nodes array", s->path);
+	return 0;
+}
+
+static int split_after_nodes(struct loader *L)
+{
+	struct split *sp = util_calloc(1, sizeof(*sp));
+	pthread_t t;
+	int rc = -1;
+	sp->L = *L;
+	sp->L.r = &sp->r;
+	sp->L.deferred = 1;
+	sp->L.have_nodes = 1;
+	sp->L.split = 0;
+	sp->r.name = L->r->name;
+	sp->r.publish = &sp->offset;
+	sp->r.fd = open(L->s->path, O_RDONLY | O_CLOEXEC);
+	sp->r.base = snap_rd_offset(L->r);
+	sp->r.cap = 1 << 20;
+	sp->r.buf = util_malloc(sp->r.cap);
+	int threaded = sp->r.fd >= 0 && lseek(sp->r.fd, (off_t)sp->r.base, SEEK_SET) >= 0 &&
+		       pthread_create(&t, NULL, after_nodes_thread, sp) == 0;
+	if (!threaded) { /* no second thread: the ordinary way */
+		if (sp->r.fd >= 0)
+			close(sp->r.fd);
+		free(sp->r.buf);
+		free(sp);
+		L->split = 0;
+		return section(L, "nodes") ? -1 : sections(L, 1);
+	}
+	L->r->other = &sp->offset;
+	int a = nodes(L);
+	while (L->s->progress && !__atomic_load_n(&sp->done, __ATOMIC_ACQUIRE)) {
+		snap_rd_report(L->r);
+		usleep(100000);
+	}
+	pthread_join(t, NULL);
+	L->r->other = NULL;
+	close(sp->r.fd);
+	free(sp->r.buf);
+	if (a == 0 && sp->rc)
+		util_error("%s", sp->err);
+	if (a == 0 && sp->rc == 0) {
+		L->have_edges = sp->L.have_edges;
+		L->have_strings = sp->L.have_strings;
+		rc = check_after_split(L);
+	}
+	free(sp);
+	return rc;
+}
+
+static int parse(struct loader *L)
+{
+	struct snap_rd *r = L->r;
+	int rc = -1;
+	snap_progress(L->s, "parsing");
+	if (!snap_rd_expect(r, '{', "expected '{' at the start") && !sections(L, 0))
+		rc = validate(L);
 	if (L->s->progress)
 		fputs("\r\033[K", stderr);
 	return rc;
@@ -634,6 +862,9 @@ int snap_load(struct snapshot *s, const char *path, enum snap_load_mode mode)
 	s->file_size = S_ISREG(st.st_mode) ? (uint64_t)st.st_size : UINT64_MAX / 4;
 	s->progress = util_stderr_is_tty() && S_ISREG(st.st_mode) && st.st_size > (100 << 20);
 	posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+	const char *split = getenv("NODESCOPE_SPLIT_PARSE"); /* "always" / "never", for tests */
+	L.split = mode == SNAP_LOAD_FULL && S_ISREG(st.st_mode) &&
+		  (split ? !strcmp(split, "always") : st.st_size >= (16 << 20));
 	r.fd = fd;
 	r.cap = 1 << 20;
 	r.buf = util_malloc(r.cap);
@@ -663,12 +894,12 @@ void snap_free(struct snapshot *s)
 		free(s->node_types[i]);
 	for (uint32_t i = 0; s->edge_types && s->edge_types[i]; i++)
 		free(s->edge_types[i]);
-	void *p[] = {s->path,	  s->node_types, s->edge_types, s->n_type,    s->n_name,
-		     s->n_id, s->n_detached, s->n_self,	 s->n_self_raw, s->first_edge, s->e_type,
-		     s->e_name,	  s->e_to,	 s->strs,	s->str_off,    s->locs,
-		     s->ret_first, s->ret_edge,	 s->ret_node,	s->flags,      s->essential,
-		     s->distance, s->dom, s->dfs_order,	 s->retained,	s->dom_first,  s->dom_kids,
-		     s->cls};
+	void *p[] = {s->path,	   s->node_types, s->edge_types, s->n_type,	s->n_name,
+		     s->n_id,	   s->n_detached, s->n_self,	 s->n_self_raw, s->first_edge,
+		     s->e_type,	   s->e_name,	  s->e_to,	 s->strs,	s->str_off,
+		     s->locs,	   s->ret_first,  s->ret_edge,	 s->ret_node,	s->flags,
+		     s->essential, s->distance,	  s->dom,	 s->dfs_order,	s->retained,
+		     s->dom_first, s->dom_kids,	  s->cls};
 	for (size_t i = 0; i < sizeof(p) / sizeof(p[0]); i++)
 		free(p[i]);
 	memset(s, 0, sizeof(*s));

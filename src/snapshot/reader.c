@@ -31,13 +31,23 @@ int snap_rd_fail(struct snap_rd *r, const char *what)
 			  (unsigned long long)snap_rd_offset(r));
 }
 
-static void report(struct snap_rd *r)
+/* Progress of the reading, on a terminal, about every 2 % of the file. */
+void snap_rd_report(struct snap_rd *r)
 {
-	if (!r->s || !r->s->progress || !r->s->file_size || r->base < r->next_report)
+	if (r->publish)
+		__atomic_store_n(r->publish, r->base + r->pos, __ATOMIC_RELAXED);
+	if (!r->s || !r->s->progress || !r->s->file_size)
 		return;
-	r->next_report = r->base + r->s->file_size / 50 + 1;
+	uint64_t at = r->base + r->pos;
+	if (r->other) {
+		uint64_t o = __atomic_load_n(r->other, __ATOMIC_RELAXED);
+		at = o > at ? o : at;
+	}
+	if (at < r->next_report)
+		return;
+	r->next_report = at + r->s->file_size / 50 + 1;
 	fprintf(stderr, "\rnodescope: reading %s: %3u%%", r->name,
-		(unsigned)(r->base * 100 / r->s->file_size));
+		(unsigned)(at * 100 / r->s->file_size));
 	fflush(stderr);
 }
 
@@ -49,7 +59,7 @@ void snap_rd_fill(struct snap_rd *r, size_t need)
 	r->base += r->pos;
 	r->len -= r->pos;
 	r->pos = 0;
-	report(r);
+	snap_rd_report(r);
 	while (r->len < need && !r->eof) {
 		ssize_t n = read(r->fd, r->buf + r->len, r->cap - r->len);
 		if (n < 0 && errno == EINTR)
@@ -391,58 +401,150 @@ const struct snap_jv *snap_jv_get(const struct snap_jv *obj, const char *key)
 
 #define CHUNK 4096
 
-/* The hot loop: digits, commas and newlines. Each pass of the outer loop makes
- * sure at least 64 bytes are buffered (or the input ended), so a number of up to
- * 20 digits never straddles the end of the buffer. */
+struct uint_array {
+	uint64_t vals[CHUNK];
+	size_t n;
+	int want_value, first;
+	snap_rd_sink fn;
+	void *ctx;
+};
+
+/* The common shape "123,45\n": digits, a comma, maybe a newline. Runs while at
+ * least 24 bytes follow, so a number of up to 19 digits and the two bytes after
+ * it can be read without bounds checks. Returns 1 at anything else. */
+static int fast_values(struct snap_rd *r, struct uint_array *a, const char **pp, const char *safe)
+{
+	const char *p = *pp;
+	while (p < safe) {
+		unsigned d = (unsigned)(unsigned char)*p - '0';
+		if (!a->want_value || d >= 10)
+			break;
+		uint64_t v = d;
+		int nd = 1;
+		p++;
+		while ((d = (unsigned)(unsigned char)*p - '0') < 10) {
+			if (++nd > 19) {
+				*pp = p;
+				return -1;
+			}
+			v = v * 10 + d;
+			p++;
+		}
+		a->vals[a->n++] = v;
+		a->first = 0;
+		if (a->n == CHUNK) {
+			r->pos = (size_t)(p - r->buf);
+			if (a->fn(a->ctx, a->vals, a->n))
+				return -2;
+			a->n = 0;
+		}
+		if (*p == ',') {
+			p++;
+			if (*p == '\n')
+				p++;
+		} else {
+			a->want_value = 0;
+		}
+	}
+	*pp = p;
+	return 1;
+}
+
+/* One byte (or one number) the slow way, with bounds checks. Returns 1 at the
+ * closing bracket, 0 to go on, -1 on error. */
+static int slow_value(struct snap_rd *r, struct uint_array *a, const char **pp, const char *end)
+{
+	const char *p = *pp;
+	unsigned char c = (unsigned char)*p;
+	if (c == ',' && !a->want_value) {
+		a->want_value = 1;
+		p++;
+	} else if (c >= '0' && c <= '9' && a->want_value) {
+		uint64_t v = 0;
+		int nd = 0;
+		while (p < end && (unsigned char)(*p - '0') < 10) {
+			if (++nd > 19) {
+				r->pos = (size_t)(p - r->buf);
+				return snap_rd_fail(r, "number too large");
+			}
+			v = v * 10 + (uint64_t)(*p - '0');
+			p++;
+		}
+		a->vals[a->n++] = v;
+		a->want_value = 0;
+		a->first = 0;
+		if (a->n == CHUNK) {
+			r->pos = (size_t)(p - r->buf);
+			if (a->fn(a->ctx, a->vals, a->n))
+				return -1;
+			a->n = 0;
+		}
+	} else if (is_ws(c)) {
+		p++;
+	} else if (c == ']' && (!a->want_value || a->first)) {
+		r->pos = (size_t)(p - r->buf) + 1;
+		return 1;
+	} else {
+		r->pos = (size_t)(p - r->buf);
+		return snap_rd_fail(r, a->want_value ? "expected an unsigned integer"
+						     : "expected ',' or ']'");
+	}
+	*pp = p;
+	return 0;
+}
+
+/* The hot loop: digits, commas and newlines, most of the file. Each pass of the
+ * outer loop makes sure at least 64 bytes are buffered (or the input ended). */
 int snap_rd_uint_array(struct snap_rd *r, snap_rd_sink fn, void *ctx, const char *what)
 {
-	uint64_t vals[CHUNK];
-	size_t n = 0;
-	int want_value = 1, first = 1;
+	struct uint_array *a = util_malloc(sizeof(*a));
+	int rc = -1;
+	a->n = 0;
+	a->want_value = a->first = 1;
+	a->fn = fn;
+	a->ctx = ctx;
 	if (snap_rd_expect(r, '[', what))
-		return -1;
+		goto out;
 	for (;;) {
 		snap_rd_fill(r, 64);
 		const char *p = r->buf + r->pos, *end = r->buf + r->len;
-		const char *safe = r->eof ? end : end - 24;
+		const char *safe = r->len - r->pos >= 24 ? end - 24 : p;
 		while (p < safe) {
-			unsigned char c = (unsigned char)*p;
-			if (c == ',' && !want_value) {
-				want_value = 1;
-				p++;
-			} else if (c >= '0' && c <= '9' && want_value) {
-				uint64_t v = 0;
-				int nd = 0;
-				while (p < end && (unsigned char)(*p - '0') < 10) {
-					if (++nd > 19) {
-						r->pos = (size_t)(p - r->buf);
-						return snap_rd_fail(r, "number too large");
-					}
-					v = v * 10 + (uint64_t)(*p - '0');
-					p++;
-				}
-				vals[n++] = v;
-				want_value = 0;
-				first = 0;
-				if (n == CHUNK) {
-					r->pos = (size_t)(p - r->buf);
-					if (fn(ctx, vals, n))
-						return -1;
-					n = 0;
-				}
-			} else if (is_ws(c)) {
-				p++;
-			} else if (c == ']' && (!want_value || first)) {
-				r->pos = (size_t)(p - r->buf) + 1;
-				return n ? fn(ctx, vals, n) : 0;
-			} else {
+			int f = fast_values(r, a, &p, safe);
+			if (f == -1) {
 				r->pos = (size_t)(p - r->buf);
-				return snap_rd_fail(r, want_value ? "expected an unsigned integer"
-								  : "expected ',' or ']'");
+				snap_rd_fail(r, "number too large");
+				goto out;
+			}
+			if (f == -2)
+				goto out;
+			if (p >= safe)
+				break;
+			int sv = slow_value(r, a, &p, end);
+			if (sv < 0)
+				goto out;
+			if (sv == 1) {
+				rc = a->n ? fn(ctx, a->vals, a->n) : 0;
+				goto out;
 			}
 		}
+		if (r->eof) { /* the last bytes, with bounds checks */
+			while (p < end) {
+				int sv = slow_value(r, a, &p, end);
+				if (sv < 0)
+					goto out;
+				if (sv == 1) {
+					rc = a->n ? fn(ctx, a->vals, a->n) : 0;
+					goto out;
+				}
+			}
+			r->pos = (size_t)(p - r->buf);
+			snap_rd_fail(r, "unterminated array");
+			goto out;
+		}
 		r->pos = (size_t)(p - r->buf);
-		if (r->eof && p >= end)
-			return snap_rd_fail(r, "unterminated array");
 	}
+out:
+	free(a);
+	return rc;
 }

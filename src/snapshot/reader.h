@@ -21,7 +21,11 @@ struct snap_rd {
 	const char *name;
 	struct snapshot *s;
 	uint64_t next_report;
+	uint64_t *publish; /* a second reader publishes its offset here ... */
+	uint64_t *other;   /* ... and the first one shows the larger of the two */
 };
+
+void snap_rd_report(struct snap_rd *r);
 
 /* A JSON value of the snapshot header (small: "snapshot":{meta,...}). */
 enum snap_jv_kind { JV_NULL, JV_BOOL, JV_NUM, JV_STR, JV_ARR, JV_OBJ };

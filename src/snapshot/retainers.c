@@ -41,7 +41,8 @@ static uint32_t closest(const struct snapshot *s, uint32_t n)
 	for (uint32_t ri = s->ret_first[n]; ri < s->ret_first[n + 1]; ri++) {
 		if (!counts(s, ri) || s->distance[s->ret_node[ri]] < 0)
 			continue;
-		if (best == SNAP_NONE || s->distance[s->ret_node[ri]] < s->distance[s->ret_node[best]])
+		if (best == SNAP_NONE ||
+		    s->distance[s->ret_node[ri]] < s->distance[s->ret_node[best]])
 			best = ri;
 	}
 	return best;
@@ -107,7 +108,8 @@ static int cmp_retainer(const void *a, const void *b)
 	int32_t y = sort_snap->distance[sort_snap->ret_node[*(const uint32_t *)b]];
 	if (x != y)
 		return (x > y) - (x < y);
-	return (*(const uint32_t *)a > *(const uint32_t *)b) - (*(const uint32_t *)a < *(const uint32_t *)b);
+	return (*(const uint32_t *)a > *(const uint32_t *)b) -
+	       (*(const uint32_t *)a < *(const uint32_t *)b);
 }
 
 int snap_retaining_paths(struct snapshot *s, uint32_t target, uint32_t max_paths,

@@ -57,7 +57,7 @@ struct snapshot {
 	uint8_t *n_type;
 	uint32_t *n_name; /* string index */
 	uint32_t *n_id;
-	uint64_t *n_self;	/* shallow size; after snap_analyze, DevTools' folded size */
+	uint64_t *n_self;     /* shallow size; after snap_analyze, DevTools' folded size */
 	uint64_t *n_self_raw; /* shallow size as written by V8 */
 	uint8_t *n_detached;  /* DOM link state 0 unknown, 1 attached, 2 detached; may be NULL */
 	uint32_t *first_edge; /* node_count + 1 edge ordinals */
@@ -90,7 +90,7 @@ struct snapshot {
 	uint64_t *retained;  /* retained size */
 	uint32_t *dom_first; /* node_count + 1: children in the dominator tree */
 	uint32_t *dom_kids;
-	uint32_t *cls; /* class name string index per node */
+	uint32_t *cls;	     /* class name string index per node */
 	uint32_t *dfs_order; /* between snap_dominator_tree and snap_retained_sizes */
 	uint32_t dfs_count;
 	int analyzed;
@@ -151,14 +151,14 @@ void snap_class_names(struct snapshot *s);
 
 /* census.c — the Summary view: one row per class key. */
 struct snap_class {
-	char *key;	      /* durable class key: ",Name" or "script,line,col,Name" */
-	const char *name;     /* class name (points into the snapshot's strings) */
-	uint32_t cls;	      /* class name string index */
+	char *key;	  /* durable class key: ",Name" or "script,line,col,Name" */
+	const char *name; /* class name (points into the snapshot's strings) */
+	uint32_t cls;	  /* class name string index */
 	uint64_t count, self, retained;
-	uint64_t raw_self;    /* shallow sizes as V8 wrote them (memlab's numbers) */
-	int32_t distance;     /* minimum distance */
-	uint32_t sample;      /* a node ordinal of this class (largest retained) */
-	uint32_t *nodes;      /* node ordinals, sorted by id (when asked for) */
+	uint64_t raw_self; /* shallow sizes as V8 wrote them (memlab's numbers) */
+	int32_t distance;  /* minimum distance */
+	uint32_t sample;   /* a node ordinal of this class (largest retained) */
+	uint32_t *nodes;   /* node ordinals, sorted by id (when asked for) */
 	uint32_t n_nodes;
 };
 struct snap_census {
@@ -186,6 +186,7 @@ struct snap_diff_row {
 struct snap_diff {
 	struct snap_diff_row *rows;
 	size_t n;
+	uint64_t base_objects, matched; /* objects of the base, and those found again by id */
 };
 int snap_diff(struct snap_census *base, struct snapshot *sb, struct snap_census *cur,
 	      struct snapshot *sc, struct snap_diff *out);

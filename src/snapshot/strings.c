@@ -35,8 +35,12 @@ static void escape_to(struct util_buf *b, const char *p)
 			util_buf_addc(b, '\\');
 			util_buf_addc(b, (char)c);
 		} else if (c < 0x20) {
-			const char *named = c == '\n' ? "\\n" : c == '\t' ? "\\t" : c == '\r' ? "\\r"
-							  : c == '\b' ? "\\b" : c == '\f' ? "\\f" : NULL;
+			const char *named = c == '\n'	? "\\n"
+					    : c == '\t' ? "\\t"
+					    : c == '\r' ? "\\r"
+					    : c == '\b' ? "\\b"
+					    : c == '\f' ? "\\f"
+							: NULL;
 			if (named)
 				util_buf_adds(b, named);
 			else
@@ -84,7 +88,8 @@ char *snap_edge_label(const struct snapshot *s, uint64_t e)
 	if (t == s->et_weak)
 		return util_asprintf("[[%s]]", name);
 	if (t == s->et_property || t == s->et_shortcut)
-		return strchr(name, ' ') ? util_asprintf("[\"%s\"]", name) : util_asprintf(".%s", name);
+		return strchr(name, ' ') ? util_asprintf("[\"%s\"]", name)
+					 : util_asprintf(".%s", name);
 	return util_asprintf("{%s}", name);
 }
 
@@ -120,7 +125,8 @@ static char *plain_object_name(const struct snapshot *s, uint32_t n)
 	util_buf_addc(&end, '}');
 	while (from <= to) {
 		uint64_t e = (uint64_t)(from_end ? to : from);
-		const char *name = s->e_type[e] == s->et_property ? snap_str(s, s->e_name[e]) : NULL;
+		const char *name =
+		    s->e_type[e] == s->et_property ? snap_str(s, s->e_name[e]) : NULL;
 		if (!name || !strcmp(name, "__proto__")) {
 			if (from_end)
 				to--;
@@ -227,7 +233,8 @@ int snap_weakmap_edge(const char *name, uint32_t *table_id, size_t *dup_off)
 		return 0;
 	/* between the key and the value part: ".*? @\d+) -> value (" */
 	const char *k = p + sizeof(key) - 1, *found = NULL;
-	for (const char *q = strstr(k, ") -> value ("); q && q < vd; q = strstr(q + 1, ") -> value (")) {
+	for (const char *q = strstr(k, ") -> value ("); q && q < vd;
+	     q = strstr(q + 1, ") -> value (")) {
 		const char *d = q;
 		while (d > k && d[-1] >= '0' && d[-1] <= '9')
 			d--;

@@ -37,6 +37,8 @@ struct v8_census {
 	size_t mg_cap, mg_used;
 	size_t total_objects;
 	uint64_t total_bytes;
+	uint64_t last_map; /* one-entry cache in front of mg */
+	long last_group;
 };
 
 static int is_function_type(const struct v8_types *T, unsigned t)
@@ -147,7 +149,8 @@ static long group_compute(struct v8_census *c, const struct v8_heap_obj *o, int 
 	if (v8_object_each(v8, o->obj, add_prop, &acc) < 0)
 		util_clear_error();
 	uint32_t bf3 = 0;
-	const uint32_t *p3 = img_ptr(v8_img(v8), v8_addr(o->map) + v8_layout(v8)->map_bit_field3, 4);
+	const uint32_t *p3 =
+	    img_ptr(v8_img(v8), v8_addr(o->map) + v8_layout(v8)->map_bit_field3, 4);
 	if (p3)
 		bf3 = *p3;
 	*per_object = (bf3 >> v8_layout(v8)->bf3_dictionary_shift) & 1;
@@ -187,15 +190,21 @@ static struct map_group *mg_find(struct v8_census *c, uint64_t map)
 
 static long group_of_obj(struct v8_census *c, const struct v8_heap_obj *o)
 {
+	if (o->map == c->last_map && c->last_group >= 0)
+		return c->last_group;
 	struct map_group *m = mg_find(c, o->map);
-	if (m->map && m->group != GROUP_PER_OBJECT)
-		return m->group;
+	c->last_map = o->map;
+	c->last_group = m->map && m->group != GROUP_PER_OBJECT ? m->group : -1;
+	if (c->last_group >= 0)
+		return c->last_group;
 	int per_object;
 	long g = group_compute(c, o, &per_object);
+	m = mg_find(c, o->map); /* group_compute may have grown the table */
 	if (!m->map) {
 		m->map = o->map;
 		m->group = per_object ? GROUP_PER_OBJECT : g;
 		c->mg_used++;
+		c->last_group = per_object ? -1 : g;
 	}
 	return g;
 }
@@ -222,6 +231,7 @@ int v8_census_build(struct v8_heap *heap, struct v8_census **out)
 	struct v8_census *c = util_calloc(1, sizeof(*c));
 	c->heap = heap;
 	c->v8 = v8_heap_v8(heap);
+	c->last_group = -1;
 	if (v8_heap_each(heap, "census", census_cb, c) < 0) {
 		v8_census_free(c);
 		return -1;

@@ -16,9 +16,9 @@
 
 struct scope {
 	uint32_t flags;
-	int64_t count;	     /* context locals */
-	int64_t names_slot;  /* ScopeInfo slot (after the map) of the first name */
-	int hashed;	     /* names live in a hash table in that slot */
+	int64_t count;	    /* context locals */
+	int64_t names_slot; /* ScopeInfo slot (after the map) of the first name */
+	int hashed;	    /* names live in a hash table in that slot */
 	const char *kind;
 };
 
@@ -39,7 +39,8 @@ static int scope_read(struct v8 *v8, v8_value si, struct scope *s)
 			return -1;
 	} else {
 		if (scope_slot(v8, si, 0, &f) < 0 || !v8_is_smi(f))
-			return util_error("ScopeInfo 0x%llx: flags are not a Smi", (unsigned long long)si);
+			return util_error("ScopeInfo 0x%llx: flags are not a Smi",
+					  (unsigned long long)si);
 		s->flags = (uint32_t)v8_smi(f);
 	}
 	if (scope_slot(v8, si, 2, &c) < 0 || !v8_is_smi(c) || v8_smi(c) < 0 ||
@@ -75,7 +76,8 @@ static int scope_names(struct v8 *v8, v8_value si, const struct scope *s, v8_val
 		return -1;
 	for (int64_t e = 3; e + 1 < len; e += 2) {
 		v8_value key, idx;
-		if (v8_fixed_get(v8, table, e, &key) < 0 || v8_fixed_get(v8, table, e + 1, &idx) < 0)
+		if (v8_fixed_get(v8, table, e, &key) < 0 ||
+		    v8_fixed_get(v8, table, e + 1, &idx) < 0)
 			return -1;
 		if (v8_is_string(v8, key) && v8_is_smi(idx) && v8_smi(idx) >= 0 &&
 		    v8_smi(idx) < s->count)
@@ -107,7 +109,8 @@ static int context_vars(struct v8 *v8, v8_value ctx, int depth, v8_scope_fn cb, 
 		return -1;
 	v8_value *names = util_calloc((size_t)(s.count ? s.count : 1), sizeof(*names));
 	int rc = scope_names(v8, si, &s, names);
-	int64_t header = L->ctx_min_slots + ((s.flags >> v8_kinds(v8)->scope_bit_extension_slot) & 1);
+	int64_t header =
+	    L->ctx_min_slots + ((s.flags >> v8_kinds(v8)->scope_bit_extension_slot) & 1);
 	for (int64_t i = 0; rc == 0 && i < s.count; i++) {
 		struct v8_scope_var var = {depth, s.kind, ctx, "?", 0};
 		char *name = names[i] ? v8_string_dup(v8, names[i]) : NULL;

@@ -4,6 +4,7 @@
  * "0x... (JSObject: Foo)", "0x... (JSFunction: foo)", "0x... (JSArray, length 3)".
  */
 #include "v8/v8_int.h"
+#include "v8/inspect.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -103,7 +104,7 @@ static void describe_object(struct v8 *v8, v8_value v, unsigned type, struct uti
 				   : (int)type == v8->T.js_global_object ? "JSGlobalObject"
 									 : "JSObject";
 		util_buf_printf(out, "%s: ", kind);
-		v8_constructor_name(v8, v, out);
+		v8_value_summary(v8, v, out); /* as ::jsprint shows it (inspect.h) */
 	}
 	util_buf_addc(out, ')');
 }

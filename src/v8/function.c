@@ -294,12 +294,30 @@ static int spt_entry(const struct v8 *v8, const uint8_t *p, size_t n, size_t *i,
 }
 
 /* source-position-table.cc: entries of deltas from the previous entry, which
- * starts at code offset -1 (kFunctionEntryBytecodeOffset) and position 0. A
- * position is a SourcePosition: the script offset + 1 in bits 1..30. */
+ * starts at code offset -1 (kFunctionEntryBytecodeOffset) and position 0; the
+ * raw SourcePosition of the last entry at or before offset. A position is a
+ * SourcePosition: the script offset + 1 in bits 1..30. */
+int v8_position_table_lookup(struct v8 *v8, const uint8_t *bytes, size_t len, int64_t offset,
+			     int64_t *raw)
+{
+	int64_t code = -1, spos = 0, dc, dp;
+	int found = 0;
+	size_t i = 0;
+	while (i < len && spt_entry(v8, bytes, len, &i, &dc, &dp)) {
+		code += dc;
+		spos += dp;
+		if (code > offset)
+			break;
+		*raw = spos;
+		found = 1;
+	}
+	return found;
+}
+
 int v8_bytecode_position(struct v8 *v8, v8_value bytecode, int64_t bc_offset, int *pos)
 {
 	v8_value table;
-	int64_t len;
+	int64_t len, raw;
 	if (v8_field(v8, bytecode, v8->L.bytecode_source_positions, &table) < 0)
 		return -1;
 	if (!v8_is_type(v8, table, v8->T.byte_array) &&
@@ -317,32 +335,36 @@ int v8_bytecode_position(struct v8 *v8, v8_value bytecode, int64_t bc_offset, in
 		free(bytes);
 		return -1;
 	}
-	int64_t code = -1, spos = 0, best = -1, dc, dp;
-	size_t i = 0;
-	while (i < (size_t)len && spt_entry(v8, bytes, (size_t)len, &i, &dc, &dp)) {
-		code += dc;
-		spos += dp;
-		if (code > bc_offset)
-			break;
-		best = spos;
-	}
+	int found = v8_position_table_lookup(v8, bytes, (size_t)len, bc_offset, &raw);
 	free(bytes);
-	if (best < 0)
+	if (!found)
 		return 0;
-	*pos = (int)(((uint64_t)best >> 1 & ((1u << 30) - 1)) - 1);
+	*pos = (int)(((uint64_t)raw >> 1 & ((1u << 30) - 1)) - 1);
 	return *pos >= 0 ? 1 : 0;
 }
 
 /* Scripts. Positions count UTF-16 code units; the source is read as UTF-8. */
 
-static int script_source(struct v8 *v8, v8_value script, struct util_buf *src)
+/* The script's source as UTF-8, kept for the next call (frames of one script
+ * come together). The returned buffer belongs to v8. */
+static const struct util_buf *script_source(struct v8 *v8, v8_value script)
 {
 	v8_value s;
+	if (v8->src_script == script && v8->src.data)
+		return &v8->src;
+	v8->src_script = 0;
+	util_buf_reset(&v8->src);
+	util_buf_adds(&v8->src, "");
 	if (v8_field(v8, script, v8->L.script_source, &s) < 0)
-		return -1;
-	if (!v8_is_string(v8, s))
-		return util_error("the script's source is not available");
-	return v8_string(v8, s, src, SCRIPT_SOURCE_MAX);
+		return NULL;
+	if (!v8_is_string(v8, s)) {
+		util_error("the script's source is not available");
+		return NULL;
+	}
+	if (v8_string(v8, s, &v8->src, SCRIPT_SOURCE_MAX) < 0)
+		return NULL;
+	v8->src_script = script;
+	return &v8->src;
 }
 
 static size_t utf8_len(unsigned char c)
@@ -352,18 +374,16 @@ static size_t utf8_len(unsigned char c)
 
 int v8_script_line_col(struct v8 *v8, v8_value script, int pos, int *line, int *col)
 {
-	struct util_buf src = {0};
 	if (pos < 0)
 		return util_error("no position");
-	if (script_source(v8, script, &src) < 0) {
-		util_buf_free(&src);
+	const struct util_buf *src = script_source(v8, script);
+	if (!src)
 		return -1;
-	}
 	int l = 1, c = 1;
 	int64_t units = 0;
-	for (size_t i = 0; i < src.len && units < pos;) {
-		size_t n = utf8_len((unsigned char)src.data[i]);
-		if (src.data[i] == '\n') {
+	for (size_t i = 0; i < src->len && units < pos;) {
+		size_t n = utf8_len((unsigned char)src->data[i]);
+		if (src->data[i] == '\n') {
 			l++;
 			c = 1;
 		} else {
@@ -372,7 +392,6 @@ int v8_script_line_col(struct v8 *v8, v8_value script, int pos, int *line, int *
 		units += n == 4 ? 2 : 1;
 		i += n;
 	}
-	util_buf_free(&src);
 	*line = l;
 	*col = c;
 	return 0;
@@ -381,14 +400,12 @@ int v8_script_line_col(struct v8 *v8, v8_value script, int pos, int *line, int *
 int v8_script_lines(struct v8 *v8, v8_value script, int first, int last, int mark,
 		    struct util_buf *out)
 {
-	struct util_buf src = {0};
-	if (script_source(v8, script, &src) < 0) {
-		util_buf_free(&src);
+	const struct util_buf *src = script_source(v8, script);
+	if (!src)
 		return -1;
-	}
 	int line = 1;
-	const char *p = src.data ? src.data : "";
-	const char *end = p + src.len;
+	const char *p = src->data ? src->data : "";
+	const char *end = p + src->len;
 	while (p < end && line <= last) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		const char *le = nl ? nl : end;
@@ -398,6 +415,5 @@ int v8_script_lines(struct v8 *v8, v8_value script, int first, int last, int mar
 		p = nl ? nl + 1 : end;
 		line++;
 	}
-	util_buf_free(&src);
 	return 0;
 }

@@ -48,7 +48,7 @@ void v8_heap_close(struct v8_heap *heap);
 struct v8_heap_obj {
 	v8_value obj, map;
 	unsigned type;
-	uint32_t size;	/* bytes */
+	uint32_t size; /* bytes */
 	enum v8_space space;
 	const uint64_t *words; /* the object's words (size / 8 of them), zero-copy */
 };
@@ -66,6 +66,7 @@ struct v8_heap_stats {
 	size_t pages[V8_SPACE_COUNT], objects[V8_SPACE_COUNT];
 	uint64_t bytes[V8_SPACE_COUNT];
 	size_t pages_skipped_from, pages_missing; /* from-space; not in the core */
+	size_t pages_partial;			  /* only partly in the core */
 	size_t resyncs;				  /* objects whose size was guessed */
 	size_t lab_gaps;			  /* allocation areas skipped */
 };
@@ -104,9 +105,9 @@ void v8_census_totals(const struct v8_census *c, size_t *objects, uint64_t *byte
  * bound argument ...).
  */
 struct v8_ref {
-	v8_value from;	/* the referring object (a JS object when one owns the slot) */
-	v8_value via;	/* the internal object holding the slot (elements, context, ...) */
-	char how[256];	/* ".name", "[3]", "closure variable x of f()", "Map value (key \"k\")" */
+	v8_value from; /* the referring object (a JS object when one owns the slot) */
+	v8_value via;  /* the internal object holding the slot (elements, context, ...) */
+	char how[256]; /* ".name", "[3]", "closure variable x of f()", "Map value (key \"k\")" */
 };
 /* Builds the reverse index over the whole heap (once), then answers queries. */
 struct v8_refs;
@@ -121,6 +122,7 @@ int v8_refs_describe(struct v8_refs *r, v8_value target, struct v8_ref **out, si
  */
 struct v8_path_step {
 	v8_value obj;
+	size_t slot;	/* the word of obj that holds the next step */
 	char edge[256]; /* how obj reaches the next step: ".store", "[9999]", ... */
 };
 struct v8_path {

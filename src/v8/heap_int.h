@@ -20,11 +20,11 @@ struct heap_page {
 
 /* What the walk knows about one map. */
 struct heap_mapinfo {
-	uint64_t map;	   /* tagged map pointer; 0 = empty slot */
-	int valid;	   /* 1 map, 0 not a map */
-	unsigned type;	   /* instance type */
+	uint64_t map;	    /* tagged map pointer; 0 = empty slot */
+	int valid;	    /* 1 map, 0 not a map */
+	unsigned type;	    /* instance type */
 	uint32_t inst_size; /* Map::instance_size in bytes, 0 = variable */
-	int formula;	   /* how to size a variable-size object (heap_walk_size.c) */
+	int formula;	    /* how to size a variable-size object (heap_walk_size.c) */
 };
 
 struct v8_heap {
@@ -38,7 +38,8 @@ struct v8_heap {
 	struct heap_mapinfo *maps;
 	size_t maps_cap, maps_used;
 	/* instance types of variable-size kinds (-1 when the binary has none) */
-	int t_free_space, t_filler, t_fixed_array, t_fixed_double_array, t_byte_array, t_bytecode_array;
+	int t_free_space, t_filler, t_fixed_array, t_fixed_double_array, t_byte_array,
+	    t_bytecode_array;
 	int t_weak_fixed_array, t_descriptor_array, t_property_array, t_weak_array_list;
 	int t_trusted_fixed_array, t_protected_fixed_array, t_trusted_byte_array;
 	int t_protected_weak_fixed_array, t_trusted_weak_fixed_array, t_scope_info;
@@ -68,20 +69,23 @@ uint32_t heap_object_size_guess(struct v8_heap *h, struct heap_mapinfo *mi, int 
 /* heap_walk.c */
 int heap_word_is_map(struct v8_heap *h, uint64_t word);
 
-
 /* refs.c: a set of tagged values, the reverse-reference scan, edge names */
 struct vset {
 	uint64_t *v;
 	size_t cap, n;
+	uint64_t filter[1024]; /* one bit per (value >> 3) & 0xffff: fast "no" */
 };
 struct v8_refs {
 	struct v8_heap *heap;
 	struct v8 *v8;
 };
-typedef void (*ref_fn)(struct v8_heap *h, const struct v8_heap_obj *o, size_t slot,
-		       uint64_t target, void *arg);
+typedef void (*ref_fn)(struct v8_heap *h, const struct v8_heap_obj *o, size_t slot, uint64_t target,
+		       void *arg);
 int refs_scan(struct v8_heap *h, const struct vset *targets, ref_fn fn, void *arg);
 int refs_describe_edge(struct v8 *v8, v8_value from, size_t slot, v8_value target,
 		       struct util_buf *out);
+/* A slot of a JSMap/JSSet's OrderedHashMap/Set table: "Map key", "Map value
+ * (key ...)", "Set entry". */
+void refs_map_entry(struct v8 *v8, v8_value table, size_t slot, int is_map, struct util_buf *b);
 
 #endif

@@ -15,13 +15,24 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <time.h>
+#include <unistd.h>
 
 int heap_find_labs(struct v8_heap *h);
 
 static const char *space_names[V8_SPACE_COUNT] = {
-	"read-only", "new", "old", "code", "map", "trusted", "shared", "large-object",
-	"new-large-object", "code-large-object", "other",
+    "read-only",
+    "new",
+    "old",
+    "code",
+    "map",
+    "trusted",
+    "shared",
+    "large-object",
+    "new-large-object",
+    "code-large-object",
+    "other",
 };
 
 const char *v8_space_name(enum v8_space s)
@@ -104,8 +115,10 @@ static uint32_t size_at(struct v8_heap *h, const struct heap_page *pg, uint64_t 
 	uint32_t s = heap_object_size(h, mi, w, avail);
 	if (s)
 		return boundary_ok(h, pg, addr + s) ? s : 0;
+	/* a copy: the recursive size_at below may grow the map cache and free mi */
+	struct heap_mapinfo guess = *mi;
 	for (int i = 0; depth > 0 && i < 3; i++) {
-		s = heap_object_size_guess(h, mi, i, w, avail);
+		s = heap_object_size_guess(h, &guess, i, w, avail);
 		if (!s)
 			continue;
 		uint64_t next = addr + s;
@@ -170,7 +183,8 @@ static void progress_end(struct progress *p)
 static int walk_page(struct v8_heap *h, struct heap_page *pg, v8_heap_obj_fn fn, void *arg,
 		     long long debug)
 {
-	uint64_t cur = pg->area_start;
+	uint64_t cur = pg->area_start, last_map = 0;
+	struct heap_mapinfo *last_mi = NULL;
 	const uint64_t *base = (const uint64_t *)pg->data;
 	h->stats.pages[pg->space]++;
 	while (cur < pg->area_end) {
@@ -180,15 +194,25 @@ static int walk_page(struct v8_heap *h, struct heap_page *pg, v8_heap_obj_fn fn,
 		}
 		const uint64_t *w = base + (cur - pg->area_start) / 8;
 		size_t avail = (pg->area_end - cur) / 8;
-		struct heap_mapinfo *mi = heap_map_info(h, w[0]);
-		uint32_t size = mi ? heap_object_size(h, mi, w, avail) : 0;
+		/* runs of objects of one map are common: keep the last lookup */
+		if (w[0] != last_map) {
+			last_map = w[0];
+			last_mi = heap_map_info(h, w[0]);
+		}
+		struct heap_mapinfo *mi = last_mi;
+		uint32_t size = !mi ? 0
+				: mi->inst_size && mi->inst_size <= avail * 8
+				    ? mi->inst_size
+				    : heap_object_size(h, mi, w, avail);
 		if (mi && !size)
 			size = size_at(h, pg, cur, 2);
 		if (!size) {
 			uint64_t next = resync(h, pg, cur + 8);
 			h->stats.resyncs++;
 			if (debug)
-				fprintf(stderr, "heap: resync at 0x%llx (page 0x%llx %s, word 0x%llx type %d) -> +%llu\n",
+				fprintf(stderr,
+					"heap: resync at 0x%llx (page 0x%llx %s, word 0x%llx type "
+					"%d) -> +%llu\n",
 					(unsigned long long)cur, (unsigned long long)pg->base,
 					v8_space_name(pg->space), (unsigned long long)w[0],
 					mi ? (int)mi->type : -1, (unsigned long long)(next - cur));
@@ -196,8 +220,8 @@ static int walk_page(struct v8_heap *h, struct heap_page *pg, v8_heap_obj_fn fn,
 			continue;
 		}
 		if (debug > 1 && pg->base == (uint64_t)debug)
-			fprintf(stderr, "heap: obj 0x%llx type %u size %u\n", (unsigned long long)cur,
-				mi->type, size);
+			fprintf(stderr, "heap: obj 0x%llx type %u size %u\n",
+				(unsigned long long)cur, mi->type, size);
 		if ((int)mi->type != h->t_free_space && (int)mi->type != h->t_filler) {
 			struct v8_heap_obj o = {cur + 1, w[0], mi->type, size, pg->space, w};
 			h->stats.objects[pg->space]++;
@@ -209,6 +233,19 @@ static int walk_page(struct v8_heap *h, struct heap_page *pg, v8_heap_obj_fn fn,
 		cur += size;
 	}
 	return 0;
+}
+
+/* After a page of a big heap is walked, let the kernel drop the core file's
+ * pages we touched from this process (they are re-read on demand): the census of
+ * a 4 GB core then needs far less than 4 GB of resident memory. Only a hint. */
+#define RELEASE_ABOVE (1ull << 30)
+static void release_page(const struct heap_page *pg)
+{
+	uintptr_t ps = (uintptr_t)sysconf(_SC_PAGESIZE);
+	uintptr_t a = ((uintptr_t)pg->data + ps - 1) & ~(ps - 1);
+	uintptr_t e = ((uintptr_t)pg->data + (pg->area_end - pg->area_start)) & ~(ps - 1);
+	if (e > a)
+		madvise((void *)a, e - a, MADV_DONTNEED);
 }
 
 int v8_heap_each(struct v8_heap *h, const char *label, v8_heap_obj_fn fn, void *arg)
@@ -231,6 +268,8 @@ int v8_heap_each(struct v8_heap *h, const char *label, v8_heap_obj_fn fn, void *
 			return r;
 		}
 		progress_tick(&p, h->pages[i].area_end - h->pages[i].area_start);
+		if (p.total > RELEASE_ABOVE)
+			release_page(&h->pages[i]);
 	}
 	progress_end(&p);
 	(void)resyncs;

@@ -41,6 +41,7 @@ struct chunk_layout {
 #define S_CLO V8_SPACE_CODE_LO
 #define S_X V8_SPACE_OTHER
 
+/* clang-format off */
 static const struct chunk_layout chunk_layouts[] = {
 	/* V8 10.2 (Node 18): src/heap/basic-memory-chunk.h — size_t size_ (0),
 	 * uintptr_t flags_ (8), Heap* heap_ (16), area_start_ (24), area_end_ (32),
@@ -71,6 +72,7 @@ static const struct chunk_layout chunk_layouts[] = {
 	{13, 0, "24, 26", 1, 0, 8, 48, 64, 72, 56, 80, 1u << 3,
 	 {S_RO, S_NEW, S_OLD, S_CODE, S_SH, S_TR, S_TR, S_NLO, S_LO, S_CLO, S_SH, S_TR, S_LO, S_X, S_X, S_X}},
 };
+/* clang-format on */
 
 static const struct chunk_layout *layout_for(struct v8 *v8)
 {
@@ -103,9 +105,11 @@ static int read_header(struct v8_heap *h, const struct chunk_layout *c, uint64_t
 		return -1;
 	if (c->meta_indirect && (read_u64(h, base + c->off_meta, &meta) < 0 || (meta & 7) || !meta))
 		return -1;
-	if (read_u64(h, meta + c->off_size, &size) < 0 || read_u64(h, meta + c->off_heap, &heap) < 0 ||
+	if (read_u64(h, meta + c->off_size, &size) < 0 ||
+	    read_u64(h, meta + c->off_heap, &heap) < 0 ||
 	    read_u64(h, meta + c->off_area_start, &as) < 0 ||
-	    read_u64(h, meta + c->off_area_end, &ae) < 0 || read_u64(h, meta + c->off_owner, &owner) < 0)
+	    read_u64(h, meta + c->off_area_end, &ae) < 0 ||
+	    read_u64(h, meta + c->off_owner, &owner) < 0)
 		return -1;
 	if (size < 0x1000 || size > (1ull << 34) || (size & 0xfff) || as <= base ||
 	    as > base + 0x4000 || (as & 7) || ae < as || ae > base + size || (ae & 7))
@@ -120,7 +124,8 @@ static int read_header(struct v8_heap *h, const struct chunk_layout *c, uint64_t
 	pg->owner = owner;
 	pg->space = V8_SPACE_RO;
 	if (owner) {
-		const uint32_t *id = img_ptr(h->img, owner + 16, 4); /* BaseSpace: vtable, heap_, id_ */
+		const uint32_t *id =
+		    img_ptr(h->img, owner + 16, 4); /* BaseSpace: vtable, heap_, id_ */
 		if (!id || *id >= 16)
 			return -1;
 		pg->space = c->space_of_id[*id];
@@ -166,8 +171,21 @@ int heap_find_pages(struct v8_heap *h)
 				continue;
 			}
 			pg.data = pg.area_end > pg.area_start
-					  ? img_ptr(h->img, pg.area_start, pg.area_end - pg.area_start)
-					  : img_ptr(h->img, pg.base, 8);
+				      ? img_ptr(h->img, pg.area_start, pg.area_end - pg.area_start)
+				      : img_ptr(h->img, pg.base, 8);
+			if (!pg.data && pg.area_end > pg.area_start) {
+				/* only the start of the page was dumped (Node 26 keeps just
+				 * the used part of read-only pages mapped): walk that part */
+				const struct img_region *ar =
+				    img_region_find(h->img, pg.area_start);
+				uint64_t have = ar && ar->data ? ar->start + ar->data_len : 0;
+				if (have > pg.area_start + 8 && have < pg.area_end) {
+					pg.area_end = have & ~7ull;
+					pg.data = img_ptr(h->img, pg.area_start,
+							  pg.area_end - pg.area_start);
+					h->stats.pages_partial += pg.data != NULL;
+				}
+			}
 			if (!pg.data) {
 				h->stats.pages_missing++;
 				continue;
@@ -179,7 +197,8 @@ int heap_find_pages(struct v8_heap *h)
 		}
 	}
 	if (!h->npages)
-		return util_error("heap: no V8 heap pages found in the core (V8 %s)", v8_version(h->v8));
+		return util_error("heap: no V8 heap pages found in the core (V8 %s)",
+				  v8_version(h->v8));
 	qsort(h->pages, h->npages, sizeof(*h->pages), page_cmp);
 	return 0;
 }

@@ -20,17 +20,17 @@
 
 enum formula {
 	F_UNKNOWN = 0,
-	F_FIXED,	/* 16 + 8 * Smi length at +8 */
-	F_BYTES,	/* round8(16 + Smi length at +8) */
-	F_FREE,		/* Smi size at +8 */
-	F_SEQ1,		/* sequential one-byte string */
-	F_SEQ2,		/* sequential two-byte string */
-	F_BYTECODE,	/* round8(data offset + Smi length) */
-	F_DESCRIPTORS,	/* header + 24 * number_of_all_descriptors (u16 at +8) */
+	F_FIXED,	  /* 16 + 8 * Smi length at +8 */
+	F_BYTES,	  /* round8(16 + Smi length at +8) */
+	F_FREE,		  /* Smi size at +8 */
+	F_SEQ1,		  /* sequential one-byte string */
+	F_SEQ2,		  /* sequential two-byte string */
+	F_BYTECODE,	  /* round8(data offset + Smi length) */
+	F_DESCRIPTORS,	  /* header + 24 * number_of_all_descriptors (u16 at +8) */
 	F_PROPERTY_ARRAY, /* 16 + 8 * (length_and_hash & 0x3ff) */
-	F_WEAK_LIST,	/* 24 + 8 * Smi capacity at +8 */
-	F_NONE,		/* not sizable here: resynchronise */
-	F_GUESS,	/* unnamed kind: try the common formulas */
+	F_WEAK_LIST,	  /* 24 + 8 * Smi capacity at +8 */
+	F_NONE,		  /* not sizable here: resynchronise */
+	F_GUESS,	  /* unnamed kind: try the common formulas */
 };
 
 static int type_of(struct v8_heap *h, const char *name)
@@ -84,7 +84,8 @@ static enum formula formula_for(struct v8_heap *h, unsigned type)
 	if ((int64_t)type < L->first_nonstring_type) {
 		if ((type & L->str_repr_mask) != (uint64_t)L->str_tag_seq)
 			return F_NONE; /* cons/sliced/thin/external have fixed sizes */
-		return (type & L->str_encoding_mask) == (uint64_t)L->str_one_byte_tag ? F_SEQ1 : F_SEQ2;
+		return (type & L->str_encoding_mask) == (uint64_t)L->str_one_byte_tag ? F_SEQ1
+										      : F_SEQ2;
 	}
 	if (is_type(h->t_free_space, type))
 		return F_FREE;
@@ -94,7 +95,8 @@ static enum formula formula_for(struct v8_heap *h, unsigned type)
 	    is_type(h->t_protected_weak_fixed_array, type) ||
 	    is_type(h->t_trusted_weak_fixed_array, type) ||
 	    is_type(h->t_closure_feedback_cell_array, type) || is_type(h->t_array_list, type) ||
-	    (h->first_context >= 0 && (int)type >= h->first_context && (int)type <= h->last_context))
+	    (h->first_context >= 0 && (int)type >= h->first_context &&
+	     (int)type <= h->last_context))
 		return F_FIXED;
 	/* FIRST_FIXED_ARRAY_TYPE..LAST_FIXED_ARRAY_TYPE (hash tables, ...): the
 	 * metadata names only FIXED_ARRAY_TYPE, the first; in instance-type.h of

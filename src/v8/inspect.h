@@ -28,6 +28,11 @@ struct v8_print_opts {
  * as <unreadable: reason>. */
 int v8_print(struct v8 *v8, v8_value v, const struct v8_print_opts *o, struct util_buf *out);
 
+/* The one-line form of a value, as ::jsstack -v and ::jsscope describe it:
+ * leaves as ::jsprint prints them (Date(...), /re/g, 12n, Buffer(3) <...>),
+ * containers by their label (Widget, Map(2), Array(3), Promise). */
+int v8_value_summary(struct v8 *v8, v8_value v, struct util_buf *out);
+
 /* Follows a member path ("headers.host", "items.3", "a.b.0.c") from v through
  * own named properties, array elements and Map string keys. Returns 0 with *out
  * set, or -1 naming the member that is missing. */
@@ -61,12 +66,12 @@ struct v8_kinds {
 	int64_t buffer_byte_length, buffer_backing_store;
 	int64_t view_buffer, view_byte_offset, view_byte_length;
 	int64_t typed_length, typed_external, typed_base;
-	int elements_first_typed;     /* ElementsKind of UINT8_ELEMENTS */
+	int elements_first_typed;	/* ElementsKind of UINT8_ELEMENTS */
 	const char *const *typed_kinds; /* names from UINT8_ELEMENTS on, NULL-terminated */
 	int bigint_type, context_types_first, context_types_last;
 	/* ScopeInfo, beyond what v8_layout has. */
-	int scope_bit_extension_slot; /* has_context_extension_slot */
-	int scope_module_count_first; /* module_variable_count before the names */
+	int scope_bit_extension_slot;	/* has_context_extension_slot */
+	int scope_module_count_first;	/* module_variable_count before the names */
 	const char *const *scope_types; /* ScopeType names, in enum order */
 };
 const struct v8_kinds *v8_kinds(struct v8 *v8);

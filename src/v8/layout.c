@@ -47,28 +47,38 @@ struct version_facts {
 	 * is_statement), the position delta only when has_position. Version 2 was
 	 * read off the tables of Node 26 cores against the positions node printed. */
 	int spt_encoding;
+	/* Code (code.h FIELD_LIST): 10.2 keeps the instructions inline after the
+	 * header (the metadata's "instruction_start" is then kHeaderSize);
+	 * source_position_table and deoptimization_data offsets: 10.2/11.3 from the
+	 * metadata or 24/16; 12.x+ 16/8 (deoptimization_data_or_interpreter_data,
+	 * position_table, wrapper, instruction_stream, instruction_start). */
+	int code_inline_instructions;
+	int64_t code_spt, code_deopt;
+	/* JSFunction::code when the metadata lacks it: js-function.tq (11.3: after
+	 * shared, context, feedback_cell, i.e. shared + 24). */
+	int64_t fn_code_fallback;
 };
 
 static const struct version_facts facts_table[] = {
 	/* V8 10.2 — Node 18. shared-function-info.tq has function_data at 8 (also in
 	 * the metadata); bytecode-array.tq 10.2: spt at 32, parameter_size at 44;
 	 * scope-info.tq 10.2: SmiTagged flags, ScopeType CLASS,EVAL,FUNCTION,MODULE. */
-	{10, 2, "18", 8, 32, 44, 0, 0, 2, 3, 24, 24, -24, 2, 8, 1},
+	{10, 2, "18", 8, 32, 44, 0, 0, 2, 3, 24, 24, -24, 2, 8, 1, 1, 24, 16, 48},
 	/* V8 11.3 — Node 20. Same layouts as 10.2 for these fields (11.3 dropped
 	 * bytecode_age from BytecodeArray: header 54, from the metadata). */
-	{11, 3, "20", 8, 32, 44, 0, 0, 2, 3, 24, 24, -24, 2, 8, 1},
+	{11, 3, "20", 8, 32, 44, 0, 0, 2, 3, 24, 24, -24, 2, 8, 1, 0, 24, 16, 48},
 	/* V8 12.4 — Node 22. BytecodeArray is an ExposedTrustedObject (bytecode-array.h
 	 * FIELD_LIST: spt 24, parameter_size 52); SFI function_data still one field at
 	 * 8; the hole is a Hole object (no Oddball kind). ScopeInfo flags still Smi. */
-	{12, 4, "22", 8, 24, 52, 0, 0, 2, 3, 24, 24, -24, -1, 8, 1},
+	{12, 4, "22", 8, 24, 52, 0, 0, 2, 3, 24, 24, -24, -1, 8, 1, 0, 16, 8, 24},
 	/* V8 13.6 — Node 24. SFI: trusted_function_data 8, untrusted_function_data 16
 	 * (shared-function-info.tq); ScopeInfo: uint32 flags + padding, position_info in
 	 * slots 3-4 (scope-info.tq since 12.8), ScopeType SCRIPT,REPL_MODE,CLASS,EVAL,
 	 * FUNCTION,MODULE. */
-	{13, 6, "24", 8, 24, 52, 1, 1, 4, 5, 24, 24, -24, -1, 8, 1},
+	{13, 6, "24", 8, 24, 52, 1, 1, 4, 5, 24, 24, -24, -1, 8, 1, 0, 16, 8, 24},
 	/* V8 14.6 — Node 26. As 13.6 (checked against the metadata: SFI
 	 * name_or_scope_info 24, BytecodeArray data 64). */
-	{14, 6, "26", 8, 24, 52, 1, 1, 4, 5, 24, 24, -24, -1, 8, 2},
+	{14, 6, "26", 8, 24, 52, 1, 1, 4, 5, 24, 24, -24, -1, 8, 2, 0, 16, 8, 24},
 };
 
 static const struct version_facts *facts_for(const struct v8 *v8)
@@ -115,6 +125,10 @@ static void resolve_types(struct v8 *v8)
 	T->map = v8_meta_type(v8, "MAP_TYPE");
 	T->oddball = v8_meta_type(v8, "ODDBALL_TYPE");
 	T->hole = v8_meta_type(v8, "HOLE_TYPE");
+	/* V8 14.6's metadata has no HOLE_TYPE; the_hole's map says 274 there (read
+	 * from a Node 26 core, between FeedbackVector and InterceptorInfo). */
+	if (T->hole < 0 && v8->major == 14 && v8->minor == 6)
+		T->hole = 274;
 	T->heap_number = v8_meta_type(v8, "HEAP_NUMBER_TYPE");
 	T->symbol = v8_meta_type(v8, "SYMBOL_TYPE");
 	T->fixed_array = v8_meta_type(v8, "FIXED_ARRAY_TYPE");
@@ -281,7 +295,7 @@ static void resolve_functions(struct v8 *v8, const struct version_facts *f)
 	struct v8_layout *L = &v8->L;
 	L->fn_shared = field(v8, "JSFunction", "shared", -1);
 	L->fn_context = field(v8, "JSFunction", "context", -1);
-	L->fn_code = field(v8, "JSFunction", "code", -1);
+	L->fn_code = field(v8, "JSFunction", "code", f->fn_code_fallback);
 	L->sfi_function_data = field(v8, "SharedFunctionInfo", "function_data", f->sfi_function_data);
 	L->sfi_name_or_scope_info = field(v8, "SharedFunctionInfo", "name_or_scope_info", -1);
 	L->sfi_script = field(v8, "SharedFunctionInfo", "script_or_debug_info", -1);
@@ -316,7 +330,8 @@ static void resolve_functions(struct v8 *v8, const struct version_facts *f)
 	L->script_column_offset = L->script_name + 16;
 	/* ScopeInfo (scope-info.tq): the ScopeFlags bits are the same in 10.2..14.6:
 	 * scope_type 0-3, ..., has_saved_class_variable 10, function_variable 12-13,
-	 * has_inferred_function_name 14, ..., has_outer_scope_info 22. */
+	 * has_inferred_function_name 14, ..., has_outer_scope_info 22, ...,
+	 * has_context_extension_slot 26. */
 	L->scope_flags_raw_u32 = f->scope_flags_raw_u32;
 	L->scope_fixed_positions = f->scope_fixed_positions;
 	L->scope_first_var = (int)cnst(v8, "scopeinfo_idx_first_vars", f->scope_fixed_positions ? 5 : 3);
@@ -325,6 +340,7 @@ static void resolve_functions(struct v8 *v8, const struct version_facts *f)
 	L->scope_bit_function_var = 12;
 	L->scope_bit_inferred_name = 14;
 	L->scope_bit_outer = 22;
+	L->scope_bit_context_extension = 26;
 	L->scope_bit_type_mask = 0xf;
 	L->scope_type_function = f->scope_type_function;
 	L->scope_type_module = f->scope_type_module;
@@ -350,6 +366,20 @@ static void resolve_frames(struct v8 *v8, const struct version_facts *f)
 	L->code_kind_shift = cnst(v8, "CodeKindFieldShift", 0);
 	L->code_kind_baseline = cnst(v8, "CodeKindBaseline", -1);
 	L->code_kind_interpreted = cnst(v8, "CodeKindInterpretedFunction", -1);
+	L->code_inline_instructions = f->code_inline_instructions;
+	L->code_source_positions = field(v8, "Code", "source_position_table", f->code_spt);
+	L->code_deopt_data = field(v8, "Code", "deoptimization_data", f->code_deopt);
+	if (L->code_instruction_start < 0) /* 11.3: code.h, instruction_start after the
+					     * position table and the instruction stream */
+		L->code_instruction_start = L->code_source_positions + 16;
+	if (L->code_flags < 0)
+		L->code_flags = L->code_instruction_start + 8;
+	if (L->code_instruction_size < 0) /* 11.3 still had builtin_id + kind flags */
+		L->code_instruction_size = L->code_flags + 8;
+	/* deoptimization-data.h indices; the metadata has them from 11.x on */
+	L->deopt_literals_idx = (int)cnst(v8, "DeoptimizationDataLiteralArrayIndex", 2);
+	L->deopt_inlining_positions_idx = (int)cnst(v8, "DeoptimizationDataInliningPositionsIndex", 7);
+	L->sfi_wrapper_shared = field(v8, "SharedFunctionInfoWrapper", "shared_info", 8);
 }
 
 /* The fields without which nothing works; a binary missing one is refused. */

@@ -120,6 +120,38 @@ void v8_meta_free(struct v8 *v8)
 	v8->type_names = NULL;
 }
 
+struct sym_find {
+	const char *name;
+	uint64_t addr, size;
+	int found;
+};
+
+static int sym_find_one(const char *name, uint64_t addr, uint64_t size, void *arg)
+{
+	struct sym_find *f = arg;
+	if (strcmp(name, f->name) != 0)
+		return 0;
+	f->addr = addr;
+	f->size = size;
+	f->found = 1;
+	return 1;
+}
+
+/* Looks up one symbol by a linear scan (img_symbol_each): the handful of names
+ * the layer needs do not justify hashing the binary's 300k symbols. */
+int v8_symbol_find(struct v8 *v8, const char *name, uint64_t *addr, uint64_t *size)
+{
+	struct sym_find f = {name, 0, 0, 0};
+	if (img_symbol_each(v8->img, name, sym_find_one, &f) < 0)
+		return -1;
+	if (!f.found)
+		return util_error("symbol %s not found in %s", name, img_binary_path(v8->img));
+	*addr = f.addr;
+	if (size)
+		*size = f.size;
+	return 0;
+}
+
 /* The version lives in v8::internal::Version's static ints. */
 int v8_version_load(struct v8 *v8)
 {
@@ -130,7 +162,7 @@ int v8_version_load(struct v8 *v8)
 	for (int i = 0; i < 4; i++) {
 		uint64_t addr, size;
 		uint32_t val;
-		if (img_symbol_lookup(v8->img, syms[i], &addr, &size) < 0 ||
+		if (v8_symbol_find(v8, syms[i], &addr, &size) < 0 ||
 		    img_read_u32(v8->img, addr, &val) < 0)
 			return util_error("%s: cannot read the V8 version (symbol %s)",
 					  img_binary_path(v8->img), syms[i]);

@@ -149,8 +149,12 @@ void pr_unreadable(struct pr *p)
 	util_clear_error();
 }
 
-int pr_may_open(struct pr *p, v8_value v)
+int pr_may_open(struct pr *p, v8_value v, const char *label)
 {
+	if (p->summary) {
+		util_buf_adds(p->out, label && *label ? label : "Object");
+		return 0;
+	}
 	for (int i = 0; i < p->level; i++)
 		if (p->stack[i] == v) {
 			if (p->o->json)
@@ -236,8 +240,8 @@ static int pr_oddball(struct pr *p, v8_value v)
 		return 0;
 	const struct v8_layout *L = v8_layout(p->v8);
 	if (p->o->json) {
-		util_buf_adds(p->out, hole			 ? "null"
-				      : kind == L->odd_true	 ? "true"
+		util_buf_adds(p->out, hole		     ? "null"
+				      : kind == L->odd_true  ? "true"
 				      : kind == L->odd_false ? "false"
 							     : "null");
 		return 1;
@@ -314,7 +318,7 @@ void pr_value(struct pr *p, v8_value v)
 {
 	if (p->stopped)
 		return;
-	if (++p->nodes > PR_MAX_NODES) {
+	if (++p->nodes > PR_MAX_NODES || p->out->len > PR_MAX_BYTES) {
 		p->stopped = 1;
 		pr_text(p, p->o->json ? "\"<output limit reached>\"" : "<output limit reached>");
 		return;
@@ -329,6 +333,14 @@ void pr_value(struct pr *p, v8_value v)
 		return;
 	}
 	pr_heap(p, v);
+}
+
+int v8_value_summary(struct v8 *v8, v8_value v, struct util_buf *out)
+{
+	struct v8_print_opts o = {.depth = 0};
+	struct pr p = {.v8 = v8, .o = &o, .K = v8_kinds(v8), .out = out, .summary = 1};
+	pr_value(&p, v);
+	return 0;
 }
 
 int v8_print(struct v8 *v8, v8_value v, const struct v8_print_opts *o, struct util_buf *out)
@@ -348,8 +360,8 @@ int v8_print(struct v8 *v8, v8_value v, const struct v8_print_opts *o, struct ut
 		if (v8_type(v8, v, &type) < 0) {
 			char why[256];
 			snprintf(why, sizeof(why), "%s", util_last_error());
-			return util_error("0x%llx is not a JavaScript value: %s", (unsigned long long)v,
-					  why);
+			return util_error("0x%llx is not a JavaScript value: %s",
+					  (unsigned long long)v, why);
 		}
 	}
 	struct pr p = {.v8 = v8, .o = o, .K = v8_kinds(v8), .out = out};

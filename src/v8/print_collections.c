@@ -14,9 +14,9 @@ enum { OHT_ELEMENTS, OHT_DELETED, OHT_BUCKETS, OHT_START };
 
 struct table {
 	v8_value t;
-	int64_t used;	  /* entries in use, deleted ones included */
-	int64_t live;	  /* live entries */
-	int64_t first;	  /* index of the first entry */
+	int64_t used;	/* entries in use, deleted ones included */
+	int64_t live;	/* live entries */
+	int64_t first;	/* index of the first entry */
 	int entry_size; /* slots per entry: key (+ value) + chain */
 };
 
@@ -108,10 +108,10 @@ static void pr_map_or_set(struct pr *p, v8_value v, int is_map)
 		pr_unreadable(p);
 		return;
 	}
-	if (!pr_may_open(p, v))
-		return;
 	char label[48];
 	snprintf(label, sizeof(label), "%s(%lld)", kind, (long long)tb.live);
+	if (!pr_may_open(p, v, label))
+		return;
 	pr_open(p, v, label, kind, '{');
 	if (p->o->json) {
 		pr_key(p, "size", 1);

@@ -9,19 +9,21 @@
 
 #include "v8/inspect.h"
 
-#define PR_MAX_LEVEL 64		  /* nesting cap, whatever -d says */
+#define PR_MAX_LEVEL 64			 /* nesting cap, whatever -d says */
 #define PR_MAX_NODES (50u * 1000 * 1000) /* values printed per command */
+#define PR_MAX_BYTES ((size_t)256 << 20)  /* output kept in memory per command */
 
 struct pr {
 	struct v8 *v8;
 	const struct v8_print_opts *o;
 	const struct v8_kinds *K;
 	struct util_buf *out;
-	int level;			 /* open containers */
-	v8_value stack[PR_MAX_LEVEL];	 /* the objects those containers print */
-	char first[PR_MAX_LEVEL];	 /* no entry yet in that container */
+	int level;		      /* open containers */
+	v8_value stack[PR_MAX_LEVEL]; /* the objects those containers print */
+	char first[PR_MAX_LEVEL];     /* no entry yet in that container */
 	size_t nodes;
 	int stopped; /* the node budget ran out */
+	int summary; /* one line: containers print their label only */
 	/* While an Error's properties print: its formatted stack, which replaces
 	 * the "stack" accessor; cleared once printed. */
 	v8_value error_stack;
@@ -44,8 +46,8 @@ void pr_unreadable(struct pr *p);
 void pr_address(struct pr *p, v8_value v);
 
 /* 1 when a container for v may open here (depth and cycles); otherwise it has
- * printed [...] or [Circular] and returns 0. */
-int pr_may_open(struct pr *p, v8_value v);
+ * printed [...] or [Circular] (or, in summary mode, its label) and returns 0. */
+int pr_may_open(struct pr *p, v8_value v, const char *label);
 
 /* The constructor name an object prints with ("Foo", "Object", "Buffer"). */
 void pr_label(struct pr *p, v8_value obj, struct util_buf *label);

@@ -95,7 +95,7 @@ static void pr_error(struct pr *p, v8_value v)
 {
 	struct util_buf label = {0};
 	pr_label(p, v, &label);
-	if (pr_may_open(p, v)) {
+	if (pr_may_open(p, v, label.data)) {
 		v8_value stack = 0;
 		if (v8_error_stack(p->v8, v, &stack) < 0)
 			util_clear_error();
@@ -118,7 +118,7 @@ static void pr_error(struct pr *p, v8_value v)
 static void pr_promise(struct pr *p, v8_value v)
 {
 	int64_t flags;
-	if (!pr_may_open(p, v))
+	if (!pr_may_open(p, v, "Promise"))
 		return;
 	pr_open(p, v, "Promise", "Promise", '{');
 	/* js-promise.tq: flags.status is bits 0-1: pending 0, fulfilled 1, rejected 2. */
@@ -180,7 +180,8 @@ static void sloppy_items(struct pr *p, v8_value elements)
 	int64_t nmapped, nargs;
 	if (v8_field(p->v8, elements, K->sloppy_args_context, &ctx) < 0 ||
 	    v8_field(p->v8, elements, K->sloppy_args_arguments, &store) < 0 ||
-	    v8_fixed_length(p->v8, elements, &nmapped) < 0 || v8_fixed_length(p->v8, store, &nargs) < 0) {
+	    v8_fixed_length(p->v8, elements, &nmapped) < 0 ||
+	    v8_fixed_length(p->v8, store, &nargs) < 0) {
 		pr_item(p);
 		pr_unreadable(p);
 		return;
@@ -227,11 +228,11 @@ static void pr_arguments(struct pr *p, v8_value v)
 {
 	v8_value elements;
 	int64_t kind;
-	if (!pr_may_open(p, v))
+	if (!pr_may_open(p, v, "Arguments"))
 		return;
 	pr_open(p, v, "Arguments", "Arguments", '[');
-	if (elements_kind_of(p, v, &kind) < 0 || v8_field(p->v8, v, v8_layout(p->v8)->obj_elements,
-							   &elements) < 0) {
+	if (elements_kind_of(p, v, &kind) < 0 ||
+	    v8_field(p->v8, v, v8_layout(p->v8)->obj_elements, &elements) < 0) {
 		pr_item(p);
 		pr_unreadable(p);
 	} else if (kind == v8_layout(p->v8)->elements_dictionary + 1) {
@@ -245,7 +246,7 @@ static void pr_arguments(struct pr *p, v8_value v)
 
 static void pr_proxy(struct pr *p, v8_value v)
 {
-	if (!pr_may_open(p, v))
+	if (!pr_may_open(p, v, "Proxy"))
 		return;
 	pr_open(p, v, "Proxy", "Proxy", '{');
 	field_entry(p, v, "<target>", p->K->proxy_target);
@@ -256,7 +257,7 @@ static void pr_proxy(struct pr *p, v8_value v)
 static void pr_bound(struct pr *p, v8_value v)
 {
 	v8_value args;
-	if (!pr_may_open(p, v))
+	if (!pr_may_open(p, v, "BoundFunction"))
 		return;
 	pr_open(p, v, "BoundFunction", "BoundFunction", '{');
 	field_entry(p, v, "<target>", p->K->bound_target);
@@ -264,7 +265,7 @@ static void pr_bound(struct pr *p, v8_value v)
 	pr_key(p, "<arguments>", 0);
 	if (v8_field(p->v8, v, p->K->bound_args, &args) < 0)
 		pr_unreadable(p);
-	else if (pr_may_open(p, args)) {
+	else if (pr_may_open(p, args, "Array")) {
 		pr_open(p, args, NULL, NULL, '[');
 		pr_fixed_items(p, args, -1);
 		pr_close(p, ']');

@@ -16,24 +16,32 @@
 /* elements-kind.h TYPED_ARRAYS: up to 12.4 Float32/Float64 follow Int32; from
  * 13.x the 64-bit BigInt kinds and Uint8Clamped come first and Float16 is last.
  * Checked by reading the map's elements kind of each typed array in cores. */
-static const char *const typed_classic[] = {
-	"Uint8Array",	"Int8Array",	     "Uint16Array",    "Int16Array",
-	"Uint32Array",	"Int32Array",	     "Float32Array",   "Float64Array",
-	"Uint8ClampedArray", "BigUint64Array", "BigInt64Array", NULL};
-static const char *const typed_13[] = {
-	"Uint8Array",	 "Int8Array",	    "Uint16Array",	 "Int16Array",
-	"Uint32Array",	 "Int32Array",	    "BigUint64Array",	 "BigInt64Array",
-	"Uint8ClampedArray", "Float32Array", "Float64Array", "Float16Array", NULL};
+static const char *const typed_classic[] = {"Uint8Array",     "Int8Array",     "Uint16Array",
+					    "Int16Array",     "Uint32Array",   "Int32Array",
+					    "Float32Array",   "Float64Array",  "Uint8ClampedArray",
+					    "BigUint64Array", "BigInt64Array", NULL};
+static const char *const typed_13[] = {"Uint8Array",
+				       "Int8Array",
+				       "Uint16Array",
+				       "Int16Array",
+				       "Uint32Array",
+				       "Int32Array",
+				       "BigUint64Array",
+				       "BigInt64Array",
+				       "Uint8ClampedArray",
+				       "Float32Array",
+				       "Float64Array",
+				       "Float16Array",
+				       NULL};
 
-/* scope-info.tq enum ScopeType. 12.x added REPL_MODE and moved SCRIPT first;
- * 13.x added SHADOW_REALM. */
+/* scope-info.tq enum ScopeType: up to 12.4 CLASS first; 13.x moved SCRIPT
+ * first and added REPL_MODE and SHADOW_REALM (checked on cores: a function
+ * scope is 2 on Node 18-22, 4 on 24-26). */
 static const char *const scopes_10[] = {"class", "eval",  "function", "module", "script",
 					"catch", "block", "with",     NULL};
-static const char *const scopes_12[] = {"script", "repl", "class", "eval", "function",
-					"module", "catch", "block", "with", NULL};
-static const char *const scopes_13[] = {"script", "repl",  "class", "eval",
-					"function", "module", "catch", "block",
-					"with",	  "shadow realm", NULL};
+static const char *const scopes_13[] = {"script",   "repl",	    "class", "eval",
+					"function", "module",	    "catch", "block",
+					"with",	    "shadow realm", NULL};
 
 struct kinds_row {
 	int major, minor;
@@ -42,21 +50,21 @@ struct kinds_row {
 	const char *const *typed;
 	const char *const *scopes;
 	/* scope-info.tq: module_variable_count sits before the local names from
-	 * 12.8 on (with position_info moved up); after them before. */
+	 * 12.x on, after them before (checked with an ES module's closure). */
 	int module_count_first;
 };
 
 static const struct kinds_row rows[] = {
-	/* V8 10.2 — Node 18 */
-	{10, 2, 0, typed_classic, scopes_10, 0},
-	/* V8 11.3 — Node 20 */
-	{11, 3, 0, typed_classic, scopes_10, 0},
-	/* V8 12.4 — Node 22 (ScopeType got SCRIPT first and REPL_MODE in 12.x) */
-	{12, 4, 0, typed_classic, scopes_12, 0},
-	/* V8 13.6 — Node 24 */
-	{13, 6, 1, typed_13, scopes_13, 1},
-	/* V8 14.6 — Node 26 */
-	{14, 6, 1, typed_13, scopes_13, 1},
+    /* V8 10.2 — Node 18 */
+    {10, 2, 0, typed_classic, scopes_10, 0},
+    /* V8 11.3 — Node 20 */
+    {11, 3, 0, typed_classic, scopes_10, 0},
+    /* V8 12.4 — Node 22 */
+    {12, 4, 0, typed_classic, scopes_10, 1},
+    /* V8 13.6 — Node 24 */
+    {13, 6, 1, typed_13, scopes_13, 1},
+    /* V8 14.6 — Node 26 */
+    {14, 6, 1, typed_13, scopes_13, 1},
 };
 
 static int64_t meta(struct v8 *v8, const char *cls, const char *field, int64_t dflt)
@@ -80,7 +88,7 @@ static const struct kinds_row *row_for(struct v8 *v8)
  * properties, elements (24 bytes), and these classes add their fields after it. */
 static void fixed_fields(struct v8_kinds *k)
 {
-	k->regexp_flags = -1;	 /* set from the source offset below */
+	k->regexp_flags = -1;	  /* set from the source offset below */
 	k->collection_table = 24; /* js-collection.tq: JSCollection { table } */
 	k->promise_result = 24;	  /* js-promise.tq: reactions_or_result, flags */
 	k->promise_flags = 32;
@@ -90,9 +98,9 @@ static void fixed_fields(struct v8_kinds *k)
 	k->bound_target = 24; /* js-function.tq: JSBoundFunction { bound_target_function, */
 	k->bound_this = 32;   /*   bound_this, bound_arguments } */
 	k->bound_args = 40;
-	k->bigint_bitfield = 8; /* bigint.tq: bitfield uint32 (sign bit 0, length 1..30), */
-	k->bigint_digits = 16;	/*   padding uint32 on 64-bit, digits */
-	k->symbol_flags = 12;	/* name.tq: raw_hash_field uint32, then Symbol flags uint32 */
+	k->bigint_bitfield = 8;	     /* bigint.tq: bitfield uint32 (sign bit 0, length 1..30), */
+	k->bigint_digits = 16;	     /*   padding uint32 on 64-bit, digits */
+	k->symbol_flags = 12;	     /* name.tq: raw_hash_field uint32, then Symbol flags uint32 */
 	k->sloppy_args_context = 16; /* arguments.tq: SloppyArgumentsElements extends */
 	k->sloppy_args_arguments = 24; /*   FixedArrayBase { context, arguments, */
 	k->sloppy_args_mapped = 32;    /*   mapped_entries[length] } */

@@ -81,7 +81,8 @@ int v8_constructor_of(struct v8 *v8, v8_value obj, v8_value *fn, struct util_buf
 	v8_value map, proto, ctor;
 	struct v8_funcinfo fi;
 	*fn = 0;
-	if (v8_map(v8, obj, &map) == 0 && v8_field(v8, map, v8_layout(v8)->map_prototype, &proto) == 0 &&
+	if (v8_map(v8, obj, &map) == 0 &&
+	    v8_field(v8, map, v8_layout(v8)->map_prototype, &proto) == 0 &&
 	    v8_is_js_receiver(v8, proto) && v8_object_get(v8, proto, "constructor", &ctor) == 1 &&
 	    v8_is_js_function(v8, ctor) && v8_funcinfo(v8, ctor, &fi) == 0) {
 		int named = fi.name[0] != 0;
@@ -132,7 +133,7 @@ void pr_object_body(struct pr *p, v8_value obj, int skip_private)
 	pr_label(p, obj, &label);
 	/* Plain objects print as {...}; instances of anything else get the name. */
 	const char *l = strcmp(label.data, "Object") ? label.data : NULL;
-	if (pr_may_open(p, obj)) {
+	if (pr_may_open(p, obj, label.data)) {
 		pr_open(p, obj, l, l, '{');
 		pr_object_entries(p, obj, skip_private);
 		pr_close(p, '}');
@@ -246,7 +247,9 @@ void pr_array(struct pr *p, v8_value arr)
 		pr_unreadable(p);
 		return;
 	}
-	if (!pr_may_open(p, arr))
+	char label[40];
+	snprintf(label, sizeof(label), "Array(%lld)", (long long)length);
+	if (!pr_may_open(p, arr, label))
 		return;
 	pr_open(p, arr, NULL, NULL, '[');
 	if (array_items(p, arr, length) < 0) {

@@ -39,8 +39,8 @@ static int step(struct v8 *v8, v8_value cur, const char *name, v8_value *out)
 			return 0;
 		}
 		if (rc == 1)
-			return util_error("element %s is an unboxed double (%g); print the array", name,
-					  e.d);
+			return util_error("element %s is an unboxed double (%g); print the array",
+					  name, e.d);
 	}
 	return util_error("no property \"%s\"", name);
 }

@@ -37,7 +37,8 @@ static void bigint_decimal(uint64_t *d, size_t n, struct util_buf *out)
 	if (nchunks == 0)
 		util_buf_addc(out, '0');
 	for (size_t i = nchunks; i-- > 0;)
-		util_buf_printf(out, i == nchunks - 1 ? "%llu" : "%019llu", (unsigned long long)chunk[i]);
+		util_buf_printf(out, i == nchunks - 1 ? "%llu" : "%019llu",
+				(unsigned long long)chunk[i]);
 	free(chunk);
 }
 
@@ -58,7 +59,8 @@ void pr_bigint(struct pr *p, v8_value v)
 		uint64_t *d = util_calloc(n ? n : 1, sizeof(*d));
 		int ok = 1;
 		for (size_t i = 0; i < n && ok; i++)
-			ok = v8_field_u64(p->v8, v, p->K->bigint_digits + 8 * (int64_t)i, &d[i]) == 0;
+			ok = v8_field_u64(p->v8, v, p->K->bigint_digits + 8 * (int64_t)i, &d[i]) ==
+			     0;
 		if (ok)
 			bigint_decimal(d, n, &t);
 		free(d);
@@ -157,7 +159,8 @@ static void regexp_flags(int64_t f, struct util_buf *out)
 	static const struct {
 		int bit;
 		char c;
-	} order[] = {{7, 'd'}, {0, 'g'}, {1, 'i'}, {2, 'm'}, {5, 's'}, {4, 'u'}, {8, 'v'}, {3, 'y'}};
+	} order[] = {{7, 'd'}, {0, 'g'}, {1, 'i'}, {2, 'm'},
+		     {5, 's'}, {4, 'u'}, {8, 'v'}, {3, 'y'}};
 	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++)
 		if (f & (1 << order[i].bit))
 			util_buf_addc(out, order[i].c);

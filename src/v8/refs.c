@@ -49,7 +49,8 @@ static size_t vslot(uint64_t x, size_t cap)
 
 static int vset_has(const struct vset *s, uint64_t x)
 {
-	if (!s->cap)
+	uint64_t f = (x >> 3) & 0xffff;
+	if (!(s->filter[f >> 6] >> (f & 63) & 1))
 		return 0;
 	for (size_t i = vslot(x, s->cap);; i = (i + 1) & (s->cap - 1)) {
 		if (!s->v[i])
@@ -62,13 +63,21 @@ static int vset_has(const struct vset *s, uint64_t x)
 static int vset_add(struct vset *s, uint64_t x)
 {
 	if ((s->n + 1) * 2 >= s->cap) {
-		struct vset n = {util_calloc(s->cap ? s->cap * 2 : 64, 8), s->cap ? s->cap * 2 : 64, 0};
+		size_t ncap = s->cap ? s->cap * 2 : 64;
+		uint64_t *nv = util_calloc(ncap, 8);
 		for (size_t i = 0; i < s->cap; i++)
-			if (s->v[i])
-				vset_add(&n, s->v[i]);
+			if (s->v[i]) {
+				size_t j = vslot(s->v[i], ncap);
+				while (nv[j])
+					j = (j + 1) & (ncap - 1);
+				nv[j] = s->v[i];
+			}
 		free(s->v);
-		*s = n;
+		s->v = nv;
+		s->cap = ncap;
 	}
+	uint64_t f = (x >> 3) & 0xffff;
+	s->filter[f >> 6] |= 1ull << (f & 63);
 	size_t i = vslot(x, s->cap);
 	for (; s->v[i]; i = (i + 1) & (s->cap - 1))
 		if (s->v[i] == x)
@@ -226,7 +235,8 @@ int refs_describe_edge(struct v8 *v8, v8_value from, size_t slot, v8_value targe
 			util_buf_printf(out, "<internal +%zu>", slot * 8);
 		return 0;
 	}
-	if (T->first_context >= 0 && (int)type >= T->first_context && (int)type <= T->last_context) {
+	if (T->first_context >= 0 && (int)type >= T->first_context &&
+	    (int)type <= T->last_context) {
 		util_buf_adds(out, "closure variable ");
 		size_t before = out->len;
 		if (context_var_name(v8, from, slot, out) < 0) {
@@ -255,7 +265,7 @@ struct owners {
 	int *nfn;
 };
 
-#define MAX_CLOSURE_NAMES 4
+#define MAX_CLOSURE_NAMES 12
 
 static void owner_cb(struct v8_heap *h, const struct v8_heap_obj *o, size_t slot, uint64_t target,
 		     void *arg)
@@ -295,7 +305,7 @@ static void owner_cb(struct v8_heap *h, const struct v8_heap_obj *o, size_t slot
  * bucket count, the buckets, then entries of key, value, chain for a Map or
  * key, chain for a Set; ordered-hash-table.h): "Map key", "Map value (key
  * ...)", "Set entry". */
-static void map_entry(struct v8 *v8, v8_value table, size_t slot, int is_map, struct util_buf *b)
+void refs_map_entry(struct v8 *v8, v8_value table, size_t slot, int is_map, struct util_buf *b)
 {
 	v8_value nb, key;
 	int64_t e = (int64_t)slot - 2, per = is_map ? 3 : 2;
@@ -327,7 +337,8 @@ static void describe_ref(struct v8 *v8, struct v8_ref *ref, v8_value target, siz
 	if (owner)
 		v8_type(v8, owner, &ot);
 	util_clear_error();
-	int via_is_ctx = T->first_context >= 0 && (int)vt >= T->first_context && (int)vt <= T->last_context;
+	int via_is_ctx =
+	    T->first_context >= 0 && (int)vt >= T->first_context && (int)vt <= T->last_context;
 	if (owner && via_is_ctx) {
 		/* a closure variable: name it, and the function that closes over it */
 		refs_describe_edge(v8, ref->via, slot, target, &b);
@@ -337,7 +348,7 @@ static void describe_ref(struct v8 *v8, struct v8_ref *ref, v8_value target, siz
 	} else if (owner && ((int)ot == T->js_map || (int)ot == T->js_set)) {
 		/* OrderedHashMap/Set: entries after the header; keys and values alternate
 		 * for a Map (entry = key, value, chain) */
-		map_entry(v8, ref->via, slot, (int)ot == T->js_map, &b);
+		refs_map_entry(v8, ref->via, slot, (int)ot == T->js_map, &b);
 		ref->from = owner;
 	} else if (owner && (int)ot == T->js_bound_function) {
 		util_buf_printf(&b, "bound argument [%zu]", slot >= 2 ? slot - 2 : 0);
@@ -369,9 +380,13 @@ int v8_refs_describe(struct v8_refs *r, v8_value target, struct v8_ref **out, si
 				  (unsigned long long)target);
 	if (raw_referrers(r, target, &refs, &nrefs) < 0)
 		return -1;
-	struct owners w = {refs, nrefs, {0}, util_calloc(nrefs + 1, sizeof(v8_value)),
+	struct owners w = {refs,
+			   nrefs,
+			   {0},
+			   util_calloc(nrefs + 1, sizeof(v8_value)),
 			   util_calloc(nrefs + 1, sizeof(size_t)),
-			   util_calloc(nrefs + 1, sizeof(struct util_buf)), util_calloc(nrefs + 1, sizeof(int))};
+			   util_calloc(nrefs + 1, sizeof(struct util_buf)),
+			   util_calloc(nrefs + 1, sizeof(int))};
 	size_t *slots = util_calloc(nrefs + 1, sizeof(size_t));
 	const struct v8_types *T = v8_types(r->v8);
 	for (size_t i = 0; i < nrefs; i++) {

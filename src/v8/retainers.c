@@ -16,7 +16,6 @@
 #define MAX_LEVELS 32
 #define MAX_FRONTIER (1u << 20)
 
-
 /* parent links: obj -> (the object it refers to on the way to the target, slot) */
 struct link {
 	uint64_t obj, to;
@@ -68,13 +67,20 @@ static void vs_add(struct vset *s, uint64_t x)
 {
 	if ((s->n + 1) * 2 >= s->cap) {
 		size_t ncap = s->cap ? s->cap * 2 : 64;
-		struct vset n = {util_calloc(ncap, 8), ncap, 0};
+		uint64_t *nv = util_calloc(ncap, 8);
 		for (size_t i = 0; i < s->cap; i++)
-			if (s->v[i])
-				vs_add(&n, s->v[i]);
+			if (s->v[i]) {
+				size_t j = lslot(s->v[i], ncap);
+				while (nv[j])
+					j = (j + 1) & (ncap - 1);
+				nv[j] = s->v[i];
+			}
 		free(s->v);
-		*s = n;
+		s->v = nv;
+		s->cap = ncap;
 	}
+	uint64_t f = (x >> 3) & 0xffff;
+	s->filter[f >> 6] |= 1ull << (f & 63);
 	size_t i = lslot(x, s->cap);
 	for (; s->v[i]; i = (i + 1) & (s->cap - 1))
 		if (s->v[i] == x)
@@ -85,7 +91,8 @@ static void vs_add(struct vset *s, uint64_t x)
 
 static int vs_has(const struct vset *s, uint64_t x)
 {
-	if (!s->cap)
+	uint64_t f = (x >> 3) & 0xffff;
+	if (!s->cap || !(s->filter[f >> 6] >> (f & 63) & 1))
 		return 0;
 	for (size_t i = lslot(x, s->cap);; i = (i + 1) & (s->cap - 1)) {
 		if (!s->v[i])
@@ -145,7 +152,8 @@ static void natives_collect(struct v8_heap *h, struct natives *nr)
 		size_t n = r->data_len / 8;
 		for (size_t k = 0; k < n; k++) {
 			uint64_t v = w[k];
-			if ((v & 3) != 1 || v < lo || v >= hi || !in_pages(h, v) || vs_has(&nr->set, v))
+			if ((v & 3) != 1 || v < lo || v >= hi || !in_pages(h, v) ||
+			    vs_has(&nr->set, v))
 				continue;
 			vs_add(&nr->set, v);
 			if (on_live_stack(h, r->start + k * 8))
@@ -176,8 +184,8 @@ static void root_name(struct v8_heap *h, struct natives *nr, uint64_t obj, char 
 		const struct img_thread *th = img_thread_at(h->img, i);
 		const struct img_region *r = img_region_find(h->img, th->regs[IMG_REG_SP]);
 		if (r && where >= th->regs[IMG_REG_SP] && where < r->end) {
-			snprintf(out, len, "stack of thread %zu (tid %d) at 0x%llx", i + 1, (int)th->tid,
-				 (unsigned long long)where);
+			snprintf(out, len, "stack of thread %zu (tid %d) at 0x%llx", i + 1,
+				 (int)th->tid, (unsigned long long)where);
 			return;
 		}
 	}
@@ -234,6 +242,7 @@ static int build_path(struct v8_heap *h, struct natives *nr, struct links *links
 		if (!l)
 			return util_error("retainers: broken path");
 		struct util_buf b = {0};
+		s->slot = l->slot;
 		refs_describe_edge(h->v8, cur, l->slot, l->to, &b);
 		snprintf(s->edge, sizeof(s->edge), "%s", b.data ? b.data : "?");
 		util_buf_free(&b);
@@ -331,17 +340,26 @@ void v8_path_format(struct v8 *v8, const struct v8_path *p, struct util_buf *out
 			util_buf_printf(out, "  %s", s->edge);
 			/* an internal store (elements, a Map's table) reads better folded
 			 * into its owner: "<elements>[849]" */
-			unsigned t;
+			unsigned t, ot = 0;
 			if (s->edge[0] == '<' && i + 2 < p->nsteps &&
 			    v8_type(v8, p->steps[i + 1].obj, &t) == 0 &&
 			    (int)t < v8_types(v8)->first_js_receiver) {
-				util_buf_adds(out, p->steps[i + 1].edge);
+				v8_type(v8, s->obj, &ot);
+				const struct v8_types *T = v8_types(v8);
+				if ((int)ot == T->js_map || (int)ot == T->js_set) {
+					out->len -= strlen(s->edge);
+					out->data[out->len] = 0;
+					refs_map_entry(v8, p->steps[i + 1].obj,
+						       p->steps[i + 1].slot, (int)ot == T->js_map,
+						       out);
+				} else {
+					util_buf_adds(out, p->steps[i + 1].edge);
+				}
 				i++;
 			}
 			util_clear_error();
 			util_buf_adds(out, "\n");
-		}
-		else
+		} else
 			util_buf_adds(out, "\n");
 	}
 }

@@ -21,7 +21,9 @@ static void describe(struct v8 *v8, v8_value v, struct util_buf *out)
 void v8_function_where(struct v8 *v8, const struct v8_funcinfo *fi, struct util_buf *out)
 {
 	int line, col;
-	const char *file = fi->script_name && fi->script_name[0] ? fi->script_name : "<unknown>";
+	const char *file = fi->script_name && fi->script_name[0] ? fi->script_name
+			   : fi->script				 ? "<unknown>"
+								 : "<builtin>";
 	if (fi->script && fi->start_pos >= 0 &&
 	    v8_script_line_col(v8, fi->script, fi->start_pos, &line, &col) == 0)
 		util_buf_printf(out, "%s:%d", file, line);
@@ -35,7 +37,8 @@ static int bound_text(struct v8 *v8, v8_value fn, struct util_buf *out)
 	const struct v8_kinds *K = v8_kinds(v8);
 	v8_value target, self, args;
 	int64_t n;
-	if (v8_field(v8, fn, K->bound_target, &target) < 0 || v8_field(v8, fn, K->bound_this, &self) < 0 ||
+	if (v8_field(v8, fn, K->bound_target, &target) < 0 ||
+	    v8_field(v8, fn, K->bound_this, &self) < 0 ||
 	    v8_field(v8, fn, K->bound_args, &args) < 0 || v8_fixed_length(v8, args, &n) < 0)
 		return -1;
 	util_buf_adds(out, "bound function\n    target: ");
@@ -104,7 +107,8 @@ int v8_source_text(struct v8 *v8, v8_value fn, int context_lines, struct util_bu
 		last += context_lines;
 		if (last - first > SOURCE_MAX_LINES)
 			last = first + SOURCE_MAX_LINES;
-		util_buf_printf(out, "file: %s\n", fi.script_name[0] ? fi.script_name : "<unknown>");
+		util_buf_printf(out, "file: %s\n",
+				fi.script_name[0] ? fi.script_name : "<unknown>");
 		rc = v8_script_lines(v8, fi.script, first, last, -1, out);
 	}
 	v8_funcinfo_free(&fi);

@@ -74,12 +74,12 @@ static void blob_locate(struct v8 *v8)
 {
 	uint64_t size, szaddr, szsize, end = 0;
 	uint32_t sz = 0;
-	if (img_symbol_lookup(v8->img, "v8_Default_embedded_blob_code_", &v8->blob_code, &size) < 0) {
+	if (v8_symbol_find(v8, "v8_Default_embedded_blob_code_", &v8->blob_code, &size) < 0) {
 		v8->blob_code = 0;
 		util_clear_error();
 		return;
 	}
-	if (img_symbol_lookup(v8->img, "v8_Default_embedded_blob_code_size_", &szaddr, &szsize) == 0 &&
+	if (v8_symbol_find(v8, "v8_Default_embedded_blob_code_size_", &szaddr, &szsize) == 0 &&
 	    img_read_u32(v8->img, szaddr, &sz) == 0 && sz) {
 		v8->blob_size = sz;
 		return;
@@ -111,6 +111,8 @@ void v8_close(struct v8 *v8)
 	if (!v8)
 		return;
 	v8_meta_free(v8);
+	free(v8->bytecode_sizes);
+	util_buf_free(&v8->src);
 	free(v8);
 }
 

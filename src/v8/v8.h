@@ -107,6 +107,7 @@ struct v8_layout {
 	int scope_inlined_names_max; /* kScopeInfoMaxInlinedLocalNamesSize */
 	int scope_bit_saved_class, scope_bit_function_var, scope_bit_inferred_name;
 	int scope_bit_outer, scope_bit_type_mask, scope_type_module, scope_type_function;
+	int scope_bit_context_extension; /* has_context_extension_slot */
 	/* Context */
 	int64_t ctx_scope_info_idx, ctx_previous_idx, ctx_min_slots;
 	/* Frames (from fp) */
@@ -115,6 +116,10 @@ struct v8_layout {
 	/* Code */
 	int64_t code_instruction_start, code_instruction_size, code_flags;
 	int64_t code_kind_mask, code_kind_shift, code_kind_baseline, code_kind_interpreted;
+	int code_inline_instructions; /* instructions follow the header (V8 10.x) */
+	int64_t code_source_positions, code_deopt_data;
+	int deopt_literals_idx, deopt_inlining_positions_idx;
+	int64_t sfi_wrapper_shared; /* SharedFunctionInfoWrapper::shared_info */
 	int64_t elements_dictionary; /* ElementsKind value of DICTIONARY_ELEMENTS */
 	int64_t elements_fast_holey;
 };
@@ -175,8 +180,7 @@ int v8_fixed_length(struct v8 *v8, v8_value arr, int64_t *len);
 int v8_fixed_get(struct v8 *v8, v8_value arr, int64_t i, v8_value *out);
 
 /* Strings: appends the string as UTF-8 to out, at most max_bytes bytes (then
- * "..." is added and *truncated set if given). Cons strings are walked
- * iteratively with a bounded depth. */
+ * "..." is added). Cons strings are walked iteratively with a bounded depth. */
 int v8_string(struct v8 *v8, v8_value str, struct util_buf *out, size_t max_bytes);
 int v8_string_length(struct v8 *v8, v8_value str, int64_t *len);
 /* Strings returned as a fresh malloc'd C string (max 4096 bytes), NULL on error. */
@@ -242,6 +246,20 @@ int v8_script_line_col(struct v8 *v8, v8_value script, int pos, int *line, int *
 int v8_script_lines(struct v8 *v8, v8_value script, int first, int last, int mark,
 		    struct util_buf *out);
 
+/* Closures: contexts and the variables they hold. */
+/* The JSFunction's Context. */
+int v8_function_context(struct v8 *v8, v8_value fn, v8_value *ctx);
+/* A Context's ScopeInfo and its enclosing Context (not a Context at the end of
+ * the chain: *prev is then left 0). Slot i of a Context. */
+int v8_context_scope_info(struct v8 *v8, v8_value ctx, v8_value *scope_info);
+int v8_context_previous(struct v8 *v8, v8_value ctx, v8_value *prev);
+int v8_context_slot(struct v8 *v8, v8_value ctx, int64_t i, v8_value *out);
+int v8_is_context(struct v8 *v8, v8_value v);
+/* The context-allocated variables a ScopeInfo describes: fn gets each name (a
+ * String) and the index of the Context slot that holds its value. */
+typedef int (*v8_local_fn)(struct v8 *v8, v8_value name, int64_t slot, void *arg);
+int v8_scope_info_locals(struct v8 *v8, v8_value scope_info, v8_local_fn fn, void *arg);
+
 /* One-line description of any value: "123", "3.5", "undefined", "\"str\"",
  * "0x... (JSObject: Foo)", "0x... (JSFunction: foo)", "0x... (JSArray, length 3)". */
 int v8_describe(struct v8 *v8, v8_value v, struct util_buf *out);
@@ -290,6 +308,17 @@ struct v8_frame {
 typedef int (*v8_frame_fn)(struct v8 *v8, const struct v8_frame *frame, void *arg);
 int v8_walk_stack(struct v8 *v8, const struct img_thread *thread, int max_frames, v8_frame_fn fn,
 		  void *arg);
+/* The logical JS frames of one physical frame, innermost first. An optimized
+ * frame expands into the functions TurboFan inlined into it (whose `this` and
+ * arguments are not on the stack); other frames give one entry. */
+struct v8_jsframe {
+	v8_value function; /* the JSFunction (outermost) or the SharedFunctionInfo */
+	int position;	   /* character offset executing, -1 unknown */
+	int inlined;	   /* inlined into the frame's function */
+	int optimized_kind; /* for optimized frames: 1 maglev, 2 turbofan, 0 unknown */
+};
+int v8_frame_expand(struct v8 *v8, const struct v8_frame *frame, struct v8_jsframe *out, int max);
+
 /* Argument i (0-based, without the receiver) of a JS frame. */
 int v8_frame_arg(struct v8 *v8, const struct v8_frame *frame, int i, v8_value *out);
 

@@ -29,12 +29,23 @@ struct v8 {
 	v8_value meta_maps[16];
 	int nmeta_maps;
 	char warning[256];
+	/* interpreter::Bytecodes::kBytecodeSizes, read on first use (optimized.c) */
+	uint8_t *bytecode_sizes;
+	size_t nbytecodes;
+	/* The last script whose source was read (function.c), as UTF-8. */
+	v8_value src_script;
+	struct util_buf src;
 };
 
 /* metadata.c */
 int v8_meta_load(struct v8 *v8);
 void v8_meta_free(struct v8 *v8);
 int v8_version_load(struct v8 *v8);
+int v8_symbol_find(struct v8 *v8, const char *name, uint64_t *addr, uint64_t *size);
+/* function.c: the raw SourcePosition at code/bytecode offset in a position
+ * table's bytes; 1 found, 0 none. */
+int v8_position_table_lookup(struct v8 *v8, const uint8_t *bytes, size_t len, int64_t offset,
+			     int64_t *raw);
 /* layout.c */
 int v8_layout_resolve(struct v8 *v8);
 

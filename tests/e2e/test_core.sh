@@ -7,12 +7,13 @@
 . "$(dirname "$0")/lib.sh"
 FIX="$ROOT/tests/fixtures/core/stack.js"
 
-# abort_core NODE MODE DIR : runs the fixture in MODE until it aborts; prints the path
-# of the core. Node's own report of the exception (with its stack) goes to DIR/node.err.
+# abort_core NODE MODE DIR [NODE_FLAG] : runs the fixture in MODE until it aborts;
+# prints the path of the core. Node's own report of the exception (with its stack)
+# goes to DIR/node.err.
 abort_core() {
 	mkdir -p "$3"
 	rm -f "$3"/core "$3"/core.*
-	(cd "$3" && ulimit -c unlimited && "$1" --abort-on-uncaught-exception "$FIX" "$2" \
+	(cd "$3" && ulimit -c unlimited && "$1" $4 --abort-on-uncaught-exception "$FIX" "$2" \
 		>"$3/node.out" 2>"$3/node.err") 2>/dev/null
 	ls "$3"/core* 2>/dev/null | head -1
 }
@@ -24,12 +25,13 @@ node_frames() {
 		sed 's/^ *//; s/^new //; s/ \[as [^]]*\]//; s/ (.*:\([0-9]*\):\([0-9]*\))$/|\1:\2/'
 }
 
-# our_frames TEXT : the JS frames of `::jsstack -v -n0` as "name|line:col"
+# our_frames TEXT : the JS frames of `::jsstack -v -n0` as "name|line:col" (inlined
+# frames of optimized code included)
 our_frames() {
 	printf '%s\n' "$1" | awk '
-		/^js:/ { sub(/^js: +/, ""); name = $0 }
+		/^js:/ { sub(/^js: +/, ""); sub(/ \(inlined\)$/, ""); name = $0 }
 		/^ +posn: line [0-9]+, column [0-9]+ \(executing\)/ { print name "|" $3 ":" $5; name = "" }
-		/^ +posn: / && !/executing/ { print name "|none" }' | sed 's/,//g'
+		/^ +posn: / && !/\(executing\)/ { print name "|none" }' | sed 's/,//g'
 }
 
 # same_frames NAME OURS THEIRS : each of our frames names node's (ours may be the last
@@ -45,20 +47,25 @@ same_frames() {
 	fi
 }
 
-check_mode() { # MAJOR NODE MODE
-	major=$1 node=$2 mode=$3
+check_mode() { # MAJOR NODE MODE ("sparkplug": immediate with every function baseline-compiled)
+	major=$1 node=$2 mode=$3 flag=
+	[ "$mode" = sparkplug ] && flag=--always-sparkplug
 	dir="$OUT/core-$major-$mode"
-	core=$(abort_core "$node" "$mode" "$dir" 2>/dev/null)
+	core=$(abort_core "$node" "$([ "$mode" = sparkplug ] && echo immediate || echo "$mode")" "$dir" $flag 2>/dev/null)
 	if [ -z "$core" ]; then not_ok "node $major $mode: no core was written"; return; fi
 	theirs=$(node_frames "$dir/node.err")
 	out=$("$NODESCOPE" core "$core" -c '::jsstack -v -n0' 2>&1)
-	same_frames "node $major $mode: every JS frame named, at node's executing line:col" \
-		"$(our_frames "$out")" "$theirs"
+	what="every JS frame named, at node's executing line:col"
+	[ "$mode" = hot ] && what="optimized: every JS frame named (inlined ones too), at node's line:col"
+	[ "$mode" = sparkplug ] && what="baseline code: every JS frame named, at node's line:col"
+	same_frames "node $major $mode: $what" "$(our_frames "$out")" "$theirs"
 }
 
 node_matrix | while read -r major node; do
 	check_mode "$major" "$node" immediate
 	check_mode "$major" "$node" timer
+	check_mode "$major" "$node" hot
+	check_mode "$major" "$node" sparkplug
 	core=$(ls "$OUT/core-$major-immediate"/core* 2>/dev/null | head -1)
 	[ -n "$core" ] || continue
 

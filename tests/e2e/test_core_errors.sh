@@ -73,3 +73,55 @@ rc=$?
 expect_match "the prompt goes on after errors" "$out" '^js: +explode$'
 expect_eq "  ... and reports them in its exit status" "$rc" 1
 expect_eq "  ... one line per error" "$(grep -c . "$dir/prompt.err")" 2
+
+# a Node line whose V8 is too old for nodescope's layout table (Node 16, V8 9.4):
+# the message names the version instead of printing garbage
+if NODE16=$(sh "$ROOT/scripts/fetch-node.sh" 16 2>/dev/null); then
+	old=$(make_abort_core "$NODE16" "$FIX" "$dir/node16" 2>/dev/null)
+	if [ -n "$old" ]; then
+		one_line "an unsupported V8 version" "$NODESCOPE" core "$old" -c ::jsstack
+		err=$("$NODESCOPE" core "$old" -c ::jsstack 2>&1)
+		expect_match "  ... names the version" "$err" 'V8 9\.4\.[0-9.]+ is not supported'
+	fi
+fi
+
+# pipes: a dcmd's output lines feed the next dcmd's ADDR, or a shell command
+obj=$("$NODESCOPE" core "$core" -c '::jsstack -v -n0' | sed -n 's/^ *this: \(0x[0-9a-f]*\) (JSObject: Widget)$/\1/p' | head -1)
+if [ -n "$obj" ]; then
+	one=$("$NODESCOPE" core "$core" -c "$obj::v8type" 2>&1)
+	two=$("$NODESCOPE" core "$core" -c "$obj::v8type | ::v8type" 2>&1)
+	expect_eq "ADDR::dcmd | ::dcmd passes the address along" "$two" "$one"
+fi
+n=$("$NODESCOPE" core "$core" -c '::jsstack ! grep -c "^js:"' 2>&1)
+expect_eq "CMD ! shell pipes the output to the shell" "$n" 8
+
+# robustness: ::v8type on a thousand addresses across the core's writable memory
+# (most are not objects, many land inside objects): errors, never a crash
+readelf -lW "$core" 2>/dev/null | awk '$1 == "LOAD" && $7 ~ /W/ { print $3, $6 }' |
+	awk '{ start = strtonum($1); size = strtonum($2); for (i = 0; i < 20; i++)
+		printf "0x%x::v8type\n", start + int(size * i / 20) + (i % 4 == 0 ? 0 : 1) }' \
+		2>/dev/null | head -1000 >"$dir/addrs.txt"
+if [ ! -s "$dir/addrs.txt" ]; then # mawk has no strtonum
+	readelf -lW "$core" | awk '$1 == "LOAD" && $7 ~ /W/ { print $3, $6 }' | while read -r s z; do
+		i=0
+		while [ $i -lt 20 ]; do
+			printf '0x%x::v8type\n' $((s + z * i / 20 + (i % 4 == 0 ? 0 : 1)))
+			i=$((i + 1))
+		done
+	done | head -1000 >"$dir/addrs.txt"
+fi
+"$NODESCOPE" core "$core" <"$dir/addrs.txt" >"$dir/addrs.out" 2>"$dir/addrs.err"
+rc=$?
+if [ $rc -lt 128 ] && ! grep -q 'Sanitizer\|runtime error' "$dir/addrs.err"; then
+	ok "$(wc -l <"$dir/addrs.txt") arbitrary addresses: no crash ($(grep -c . "$dir/addrs.out") described, $(grep -c . "$dir/addrs.err") refused)"
+else
+	not_ok "arbitrary addresses (exit $rc)"; grep -m5 'Sanitizer\|runtime error\|ERROR' "$dir/addrs.err" | sed 's/^/#   /'
+fi
+
+# the interactive prompt (through a pseudo-terminal): line editing and history
+if command -v script >/dev/null; then
+	rm -f "$dir/.nodescope_history"
+	out=$(printf '::jsstack\n::quit\n' | HOME="$dir" script -qec "$NODESCOPE core $core" /dev/null 2>&1)
+	expect_match "the interactive prompt runs commands" "$out" '^js: +explode'
+	expect_contains "  ... and keeps a history" "$(cat "$dir/.nodescope_history" 2>/dev/null)" '::jsstack'
+fi

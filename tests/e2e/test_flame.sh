@@ -112,6 +112,13 @@ expect_match "--diff: widths follow AFTER, details give the change" "$(cat "$T/d
 "$NODESCOPE" flame --diff --negate "$T/before.folded" "$T/after.folded" >"$T/neg.svg"
 expect_match "--negate: widths follow BEFORE" "$(frames "$T/neg.svg")" '	a \(10 samples, 25.00%'
 
+# names that are not valid XML text (bad UTF-8, surrogates, controls, markup) stay escaped
+printf 'a\364\231\224\233b;\355\240\200;\300\200x;\357\277\276;<&"\001> 5\nf\303\251e;ok 3\n' >"$T/bytes.folded"
+"$NODESCOPE" flame "$T/bytes.folded" >"$T/bytes.svg" 2>/dev/null
+if frames "$T/bytes.svg" >"$T/bytes.frames" 2>&1; then ok "odd bytes in names still give well-formed XML"; else
+	not_ok "odd bytes in names still give well-formed XML"; head -3 "$T/bytes.frames" | sed 's/^/#   /'; fi
+expect_match "valid UTF-8 kept" "$(cat "$T/bytes.frames")" '	fée \(3 samples'
+
 # bad input
 : >"$T/empty.folded"
 expect_fail "empty input" "$NODESCOPE" flame "$T/empty.folded"

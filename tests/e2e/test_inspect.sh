@@ -183,6 +183,10 @@ node_matrix | while read -r major node; do
 		'^function scope \(context 0x[0-9a-f]+\):$'
 	expect_contains "node $major: ::jsscope variables" "$(got scope)" \
 		"$(printf '    count: 7\n    label: "counter-label"\n    config: 0x')"
+	expect_match "node $major: ::jsscope describes kinds as ::jsprint does" "$(got scope)" \
+		"$(printf '^    since: 0x[0-9a-f]+ \\(JSObject: Date\\(2020-02-03T04:05:06.007Z\\)\\)$')"
+	expect_match "node $major: ::jsscope: Map and Buffer summaries" "$(got scope | tr '\n' ' ')" \
+		'seen: 0x[0-9a-f]+ \(JSObject: Map\(2\)\)     raw: 0x[0-9a-f]+ \(JSObject: Buffer\(2\) <68 69>\)'
 	expect_match "node $major: ::jsscope block scope" "$(got bscope)" '^block scope \(context '
 	expect_contains "node $major: ::jsscope block variable" "$(got bscope)" \
 		'    blockVar: "inside-block"'
@@ -216,4 +220,17 @@ node_matrix | while read -r major node; do
 	expect_fail "node $major: bad usage exits non-zero" "$NODESCOPE" core "$core" "$node" \
 		-c "$root::jsprint -d x"
 	rm -f "$core"
+
+	# An ES module: its top-level variables live in a module context.
+	mdir="$dir/esm"
+	mkdir -p "$mdir"
+	rm -f "$mdir"/core*
+	(cd "$mdir" && ulimit -c unlimited &&
+		"$node" --allow-natives-syntax --expose-gc "$ROOT/tests/fixtures/inspect/module.mjs" >out.txt 2>&1)
+	mcore=$(ls "$mdir"/core* 2>/dev/null | head -1)
+	fn=$(sed -n 's/^DebugPrint: \(0x[0-9a-f]*\).*/\1/p' "$mdir/out.txt" | head -1)
+	expect_eq "node $major: ::jsscope of an ES module closure" \
+		"$("$NODESCOPE" core "$mcore" "$node" -c "$fn::jsscope" 2>&1 | sed 's/context 0x[0-9a-f]*/context/')" \
+		"$(printf 'module scope (context):\n    secret: "module-secret"\n    counter: 3')"
+	rm -f "$mcore"
 done

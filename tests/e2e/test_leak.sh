@@ -9,7 +9,11 @@ N=437
 expect_fail "leak: one core is bad usage" "$NODESCOPE" leak /nonexistent
 expect_fail "leak: missing core" "$NODESCOPE" leak /nonexistent/a /nonexistent/b
 
-node_matrix | while read -r major node; do
+# gcore takes seconds per core: two lines by default (20 and the newest of the
+# matrix), every line with NODESCOPE_LEAK_ALL=1.
+node_matrix | awk -v all="${NODESCOPE_LEAK_ALL:-0}" '{ l[NR] = $0 } END {
+	for (i = 1; i <= NR; i++) if (all == 1 || l[i] ~ /^20 / || i == NR) print l[i] }' |
+while read -r major node; do
 	dir="$OUT/leak-$major"
 	rm -rf "$dir"; mkdir -p "$dir"
 	"$node" "$FIX" $N 250 >"$dir/out" 2>&1 &

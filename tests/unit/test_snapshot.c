@@ -14,11 +14,11 @@
 #include "util/util.h"
 
 #define META                                                                                       \
-	"{\"snapshot\":{\"meta\":{\"node_fields\":[\"type\",\"name\",\"id\",\"self_size\","       \
-	"\"edge_count\"],\"node_types\":[[\"hidden\",\"array\",\"string\",\"object\",\"code\","  \
-	"\"closure\",\"regexp\",\"number\",\"native\",\"synthetic\"],\"string\",\"number\","     \
+	"{\"snapshot\":{\"meta\":{\"node_fields\":[\"type\",\"name\",\"id\",\"self_size\","        \
+	"\"edge_count\"],\"node_types\":[[\"hidden\",\"array\",\"string\",\"object\",\"code\","    \
+	"\"closure\",\"regexp\",\"number\",\"native\",\"synthetic\"],\"string\",\"number\","       \
 	"\"number\",\"number\"],\"edge_fields\":[\"type\",\"name_or_index\",\"to_node\"],"         \
-	"\"edge_types\":[[\"context\",\"element\",\"property\",\"internal\",\"hidden\","          \
+	"\"edge_types\":[[\"context\",\"element\",\"property\",\"internal\",\"hidden\","           \
 	"\"shortcut\",\"weak\"],\"string_or_number\",\"node\"]}},"
 
 /* Nodes (5 fields): 0 root(synthetic), 1 global(object, via shortcut), 2 A, 3 B,
@@ -26,13 +26,13 @@
  * 7 F and 8 G (a garbage cycle), 9 a closure held by global.
  * Strings: 0 "", 1 "global", 2 "A", 3 "B", 4 "C", 5 "D", 6 "E", 7 "a", 8 "b",
  * 9 "c", 10 "w", 11 "F", 12 "G", 13 "f" */
-static const char diamond[] = META
-	"\"nodes\":[9,0,1,0,1, 3,1,3,10,3, 3,2,5,20,2, 3,3,7,30,1, 3,4,9,40,1, 3,5,11,50,0,"
-	" 3,6,13,60,0, 3,11,15,70,1, 3,12,17,80,1, 5,13,19,90,0],"
-	"\"edges\":[5,1,5, 2,7,10,2,8,15,2,13,45, 2,9,20,6,10,30, 2,9,20, 2,7,25, 2,7,40,"
-	" 2,7,35],"
-	"\"strings\":[\"\",\"global\",\"A\",\"B\",\"C\",\"D\",\"E\",\"a\",\"b\",\"c\",\"w\","
-	"\"F\",\"G\",\"f\"]}";
+static const char diamond[] =
+    META "\"nodes\":[9,0,1,0,1, 3,1,3,10,3, 3,2,5,20,2, 3,3,7,30,1, 3,4,9,40,1, 3,5,11,50,0,"
+	 " 3,6,13,60,0, 3,11,15,70,1, 3,12,17,80,1, 5,13,19,90,0],"
+	 "\"edges\":[5,1,5, 2,7,10,2,8,15,2,13,45, 2,9,20,6,10,30, 2,9,20, 2,7,25, 2,7,40,"
+	 " 2,7,35],"
+	 "\"strings\":[\"\",\"global\",\"A\",\"B\",\"C\",\"D\",\"E\",\"a\",\"b\",\"c\",\"w\","
+	 "\"F\",\"G\",\"f\"]}";
 
 static uint32_t by_id(struct snapshot *s, uint32_t id)
 {
@@ -90,8 +90,9 @@ static void retaining_path_is_shortest(void **state)
 static void strings_are_unescaped(void **state)
 {
 	(void)state;
-	static const char text[] = META "\"nodes\":[9,1,1,0,0],\"edges\":[],"
-				       "\"strings\":[\"\",\"a\\\"b\\\\c\\n\\u00e9\\ud83d\\ude00\\/\"]}";
+	static const char text[] =
+	    META "\"nodes\":[9,1,1,0,0],\"edges\":[],"
+		 "\"strings\":[\"\",\"a\\\"b\\\\c\\n\\u00e9\\ud83d\\ude00\\/\"]}";
 	struct snapshot s;
 	assert_int_equal(snap_load_mem(&s, text, strlen(text), SNAP_LOAD_FULL), 0);
 	assert_string_equal(snap_str(&s, 1), "a\"b\\c\n\xc3\xa9\xf0\x9f\x98\x80/");
@@ -121,15 +122,15 @@ static void rejects_malformed(void **state)
 {
 	(void)state;
 	static const char *bad[] = {
-		"",
-		"{",
-		"[]",
-		META "\"nodes\":[9,0,1,0,1],\"edges\":[],\"strings\":[\"\"]}", /* edge missing */
-		META "\"nodes\":[9,0,1,0,1],\"edges\":[5,0,5],\"strings\":[\"\"]}", /* past nodes */
-		META "\"nodes\":[9,0,1,0],\"edges\":[],\"strings\":[\"\"]}",	    /* 4 of 5 fields */
-		META "\"nodes\":[9,3,1,0,0],\"edges\":[],\"strings\":[\"\"]}",	    /* name index */
-		META "\"nodes\":[9,0,1,0,0],\"edges\":[],\"strings\":[\"\\u12\"]}", /* bad escape */
-		META "\"nodes\":[9,0,1,0,0,],\"edges\":[],\"strings\":[\"\"]}",	    /* trailing comma */
+	    "",
+	    "{",
+	    "[]",
+	    META "\"nodes\":[9,0,1,0,1],\"edges\":[],\"strings\":[\"\"]}",	/* edge missing */
+	    META "\"nodes\":[9,0,1,0,1],\"edges\":[5,0,5],\"strings\":[\"\"]}", /* past nodes */
+	    META "\"nodes\":[9,0,1,0],\"edges\":[],\"strings\":[\"\"]}",	/* 4 of 5 fields */
+	    META "\"nodes\":[9,3,1,0,0],\"edges\":[],\"strings\":[\"\"]}",	/* name index */
+	    META "\"nodes\":[9,0,1,0,0],\"edges\":[],\"strings\":[\"\\u12\"]}", /* bad escape */
+	    META "\"nodes\":[9,0,1,0,0,],\"edges\":[],\"strings\":[\"\"]}",	/* trailing comma */
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		struct snapshot s;
@@ -142,11 +143,9 @@ static void rejects_malformed(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(dominators_of_a_diamond),
-		cmocka_unit_test(retaining_path_is_shortest),
-		cmocka_unit_test(strings_are_unescaped),
-		cmocka_unit_test(weakmap_edge_names),
-		cmocka_unit_test(rejects_malformed),
+	    cmocka_unit_test(dominators_of_a_diamond), cmocka_unit_test(retaining_path_is_shortest),
+	    cmocka_unit_test(strings_are_unescaped),   cmocka_unit_test(weakmap_edge_names),
+	    cmocka_unit_test(rejects_malformed),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

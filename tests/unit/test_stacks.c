@@ -107,6 +107,25 @@ static void sorts_children_by_name(void **state)
 	prof_stacks_free(s);
 }
 
+/* Consecutive lines sharing outer frames (how folded files come, sorted) reuse
+ * the previous line's nodes: the result must not depend on it. */
+static void shares_prefixes_of_sorted_lines(void **state)
+{
+	(void)state;
+	const char *in[] = {"a;b;c 1", "a;b;c 2", "a;b 3", "a;b;cd 4", "a;bc;c 5", "a;b;c;d 6",
+			    "a 7",     "ab;b 8",  "a;b_[*] 9", "a;b_[^];c 10", ";x 11"};
+	const char *want = ";x 11\na 7\na;b_[^*] 12\na;b_[^*];c 13\na;b_[^*];c;d 6\na;b_[^*];cd 4\n"
+			   "a;bc;c 5\nab;b 8\n";
+	struct prof_stacks *s = prof_stacks_new();
+	for (size_t i = 0; i < sizeof(in) / sizeof(in[0]); i++)
+		assert_int_equal(prof_stacks_add_folded(s, in[i], strlen(in[i])), 0);
+	char *t = folded_text(s);
+	assert_string_equal(t, want);
+	assert_int_equal(prof_stacks_total(s), 66);
+	free(t);
+	prof_stacks_free(s);
+}
+
 static void grows_past_many_nodes(void **state)
 {
 	(void)state;
@@ -129,6 +148,7 @@ int main(void)
 		cmocka_unit_test(keeps_tier_annotation),   cmocka_unit_test(rejects_non_folded),
 		cmocka_unit_test(reverses_stacks),         cmocka_unit_test(sorts_children_by_name),
 		cmocka_unit_test(grows_past_many_nodes),
+		cmocka_unit_test(shares_prefixes_of_sorted_lines),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
