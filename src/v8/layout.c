@@ -26,7 +26,7 @@ struct version_facts {
 	 * uint32 + padding with position_info moved to fixed slots 3 and 4. */
 	int scope_flags_raw_u32, scope_fixed_positions;
 	/* scope-info.tq enum ScopeType: FUNCTION_SCOPE and MODULE_SCOPE values
-	 * (REPL_MODE_SCOPE and the reordering came with 12.x). */
+	 * (SCRIPT_SCOPE and REPL_MODE_SCOPE moved to the front after 12.4). */
 	int scope_type_function, scope_type_module;
 	/* ExternalString::resource_data (the cached data pointer), string.h:
 	 * kResourceDataOffset = kResourceOffset + kExternalPointerSlotSize. */
@@ -65,25 +65,140 @@ struct version_facts {
 };
 
 static const struct version_facts facts_table[] = {
-    /* V8 10.2 — Node 18. shared-function-info.tq has function_data at 8 (also in
-     * the metadata); bytecode-array.tq 10.2: spt at 32, parameter_size at 44;
-     * scope-info.tq 10.2: SmiTagged flags, ScopeType CLASS,EVAL,FUNCTION,MODULE. */
-    {10, 2, "18", 8, 32, 44, 0, 0, 2, 3, 24, 24, -24, 2, 8, 1, 1, 24, 16, 48, -1},
-    /* V8 11.3 — Node 20. Same layouts as 10.2 for these fields (11.3 dropped
-     * bytecode_age from BytecodeArray: header 54, from the metadata). */
-    {11, 3, "20", 8, 32, 44, 0, 0, 2, 3, 24, 24, -24, 2, 8, 1, 0, 24, 16, 48, -1},
+    /* V8 10.2 — Node 18. shared-function-info.tq: function_data at 8 (also in the
+     * metadata); bytecode-array.tq: source_position_table 32, parameter_size 44;
+     * scope-info.tq: SmiTagged flags, ScopeType CLASS, EVAL, FUNCTION, MODULE, ...;
+     * code.h: instructions inline after the Code header; the hole is an Oddball. */
+    {
+	.major = 10,
+	.minor = 2,
+	.node = "18",
+	.sfi_function_data = 8,
+	.bytecode_spt = 32,
+	.bytecode_param_size = 44,
+	.scope_flags_raw_u32 = 0,
+	.scope_fixed_positions = 0,
+	.scope_type_function = 2,
+	.scope_type_module = 3,
+	.ext_resource_data = 24,
+	.array_length = 24,
+	.fp_argc = -24,
+	.odd_the_hole = 2,
+	.interpreter_data_bytecode = 8,
+	.spt_encoding = 1,
+	.code_inline_instructions = 1,
+	.code_spt = 24,
+	.code_deopt = 16,
+	.fn_code_fallback = 48,
+	.hole_type = -1,
+    },
+    /* V8 11.3 — Node 20. As 10.2 for these fields (11.3 dropped bytecode_age from
+     * BytecodeArray: its header is 54, from the metadata); Code and
+     * InstructionStream are split (instruction_start is a field). */
+    {
+	.major = 11,
+	.minor = 3,
+	.node = "20",
+	.sfi_function_data = 8,
+	.bytecode_spt = 32,
+	.bytecode_param_size = 44,
+	.scope_flags_raw_u32 = 0,
+	.scope_fixed_positions = 0,
+	.scope_type_function = 2,
+	.scope_type_module = 3,
+	.ext_resource_data = 24,
+	.array_length = 24,
+	.fp_argc = -24,
+	.odd_the_hole = 2,
+	.interpreter_data_bytecode = 8,
+	.spt_encoding = 1,
+	.code_inline_instructions = 0,
+	.code_spt = 24,
+	.code_deopt = 16,
+	.fn_code_fallback = 48,
+	.hole_type = -1,
+    },
     /* V8 12.4 — Node 22. BytecodeArray is an ExposedTrustedObject (bytecode-array.h
-     * FIELD_LIST: spt 24, parameter_size 52); SFI function_data still one field at
-     * 8; the hole is a Hole object (no Oddball kind). ScopeInfo flags still Smi. */
-    {12, 4, "22", 8, 24, 52, 0, 0, 2, 3, 24, 24, -24, -1, 8, 1, 0, 16, 8, 24, -1},
+     * FIELD_LIST: source_position_table 24, parameter_size 52); SFI function_data
+     * still one field at 8; the hole is a Hole object; ScopeInfo flags still a Smi
+     * and ScopeType still in the old order (a function scope's flags read 0x4171e2
+     * in a Node 22 core: type 2); Code: position_table 16, deoptimization data 8. */
+    {
+	.major = 12,
+	.minor = 4,
+	.node = "22",
+	.sfi_function_data = 8,
+	.bytecode_spt = 24,
+	.bytecode_param_size = 52,
+	.scope_flags_raw_u32 = 0,
+	.scope_fixed_positions = 0,
+	.scope_type_function = 2,
+	.scope_type_module = 3,
+	.ext_resource_data = 24,
+	.array_length = 24,
+	.fp_argc = -24,
+	.odd_the_hole = -1,
+	.interpreter_data_bytecode = 8,
+	.spt_encoding = 1,
+	.code_inline_instructions = 0,
+	.code_spt = 16,
+	.code_deopt = 8,
+	.fn_code_fallback = 24,
+	.hole_type = -1,
+    },
     /* V8 13.6 — Node 24. SFI: trusted_function_data 8, untrusted_function_data 16
-     * (shared-function-info.tq); ScopeInfo: uint32 flags + padding, position_info in
-     * slots 3-4 (scope-info.tq since 12.8), ScopeType SCRIPT,REPL_MODE,CLASS,EVAL,
-     * FUNCTION,MODULE. */
-    {13, 6, "24", 8, 24, 52, 1, 1, 4, 5, 24, 24, -24, -1, 8, 1, 0, 16, 8, 24, -1},
+     * (shared-function-info.tq); ScopeInfo: uint32 flags + padding, position_info
+     * in slots 3-4 (scope-info.tq since 12.8), ScopeType SCRIPT, REPL_MODE, CLASS,
+     * EVAL, FUNCTION, MODULE (flags 0x4171e4 in a Node 24 core: type 4). */
+    {
+	.major = 13,
+	.minor = 6,
+	.node = "24",
+	.sfi_function_data = 8,
+	.bytecode_spt = 24,
+	.bytecode_param_size = 52,
+	.scope_flags_raw_u32 = 1,
+	.scope_fixed_positions = 1,
+	.scope_type_function = 4,
+	.scope_type_module = 5,
+	.ext_resource_data = 24,
+	.array_length = 24,
+	.fp_argc = -24,
+	.odd_the_hole = -1,
+	.interpreter_data_bytecode = 8,
+	.spt_encoding = 1,
+	.code_inline_instructions = 0,
+	.code_spt = 16,
+	.code_deopt = 8,
+	.fn_code_fallback = 24,
+	.hole_type = -1,
+    },
     /* V8 14.6 — Node 26. As 13.6 (checked against the metadata: SFI
-     * name_or_scope_info 24, BytecodeArray data 64). */
-    {14, 6, "26", 8, 24, 52, 1, 1, 4, 5, 24, 24, -24, -1, 8, 2, 0, 16, 8, 24, 274},
+     * name_or_scope_info 24, BytecodeArray data 64), with the new source-position
+     * table encoding and HOLE_TYPE no longer in the metadata. */
+    {
+	.major = 14,
+	.minor = 6,
+	.node = "26",
+	.sfi_function_data = 8,
+	.bytecode_spt = 24,
+	.bytecode_param_size = 52,
+	.scope_flags_raw_u32 = 1,
+	.scope_fixed_positions = 1,
+	.scope_type_function = 4,
+	.scope_type_module = 5,
+	.ext_resource_data = 24,
+	.array_length = 24,
+	.fp_argc = -24,
+	.odd_the_hole = -1,
+	.interpreter_data_bytecode = 8,
+	.spt_encoding = 2,
+	.code_inline_instructions = 0,
+	.code_spt = 16,
+	.code_deopt = 8,
+	.fn_code_fallback = 24,
+	.hole_type = 274,
+    },
 };
 
 static const struct version_facts *facts_for(const struct v8 *v8)
