@@ -167,6 +167,40 @@ static void natives_collect(struct v8_heap *h, struct natives *nr)
 	}
 }
 
+/* The stack frame holding a stack address: frame i spans [sp_i, sp_i+1). */
+struct frame_find {
+	uint64_t where;
+	struct v8_frame prev;
+	int have_prev, found;
+	char name[160];
+};
+
+static void frame_label(struct v8 *v8, const struct v8_frame *f, char *out, size_t len)
+{
+	struct v8_funcinfo fi;
+	if (v8_frame_is_js(f->kind) && f->function && v8_funcinfo(v8, f->function, &fi) == 0) {
+		snprintf(out, len, "%s()", fi.name[0] ? fi.name : "<anonymous>");
+		v8_funcinfo_free(&fi);
+	} else {
+		snprintf(out, len, "%.150s",
+			 f->symbol[0] ? f->symbol : v8_frame_kind_name(f->kind));
+	}
+	util_clear_error();
+}
+
+static int frame_cb(struct v8 *v8, const struct v8_frame *f, void *arg)
+{
+	struct frame_find *ff = arg;
+	if (ff->have_prev && ff->where >= ff->prev.sp && ff->where < f->sp) {
+		frame_label(v8, &ff->prev, ff->name, sizeof(ff->name));
+		ff->found = 1;
+		return 1;
+	}
+	ff->prev = *f;
+	ff->have_prev = 1;
+	return 0;
+}
+
 static void root_name(struct v8_heap *h, struct natives *nr, uint64_t obj, char *out, size_t len)
 {
 	unsigned t;
@@ -184,8 +218,18 @@ static void root_name(struct v8_heap *h, struct natives *nr, uint64_t obj, char 
 		const struct img_thread *th = img_thread_at(h->img, i);
 		const struct img_region *r = img_region_find(h->img, th->regs[IMG_REG_SP]);
 		if (r && where >= th->regs[IMG_REG_SP] && where < r->end) {
-			snprintf(out, len, "stack of thread %zu (tid %d) at 0x%llx", i + 1,
-				 (int)th->tid, (unsigned long long)where);
+			struct frame_find ff;
+			memset(&ff, 0, sizeof(ff));
+			ff.where = where;
+			if (v8_walk_stack(h->v8, th, 256, frame_cb, &ff) < 0)
+				util_clear_error();
+			if (ff.found)
+				snprintf(out, len,
+					 "stack of thread %zu (tid %d), frame of %.100s, at 0x%llx",
+					 i + 1, (int)th->tid, ff.name, (unsigned long long)where);
+			else
+				snprintf(out, len, "stack of thread %zu (tid %d) at 0x%llx", i + 1,
+					 (int)th->tid, (unsigned long long)where);
 			return;
 		}
 	}
