@@ -73,7 +73,7 @@ for mb in $SIZES; do
 		row llnode "v8 findjsobjects" "$t" "top rows: $top"
 		if [ "$(echo "$t" | cut -d' ' -f1)" != timeout ]; then # else findrefs would time out too
 		t=$(timed "$dir/ll_refs" timeout "$LLNODE_TIMEOUT" lldb -b -o "plugin load $LLNODE" -o "target create $NODE --core $core" -o "v8 findrefs 0x$order")
-		row llnode "v8 findrefs (same Order)" "$t" "$(grep -c '0x' "$dir/ll_refs.out") line(s)"
+		row llnode "v8 findrefs (same Order)" "$t" "$(grep -c '^0x[0-9a-f]*: ' "$dir/ll_refs.out") referrer(s)"
 		fi
 	fi
 	rm -f "$core"

@@ -127,7 +127,7 @@ struct v8_path_step {
 	char edge[256]; /* how obj reaches the next step: ".store", "[9999]", ... */
 };
 struct v8_path {
-	char root[128]; /* "global object", "module cache (require.cache)", "stack of thread 1" */
+	char root[256]; /* "global object", "module cache (require.cache)", "stack of thread 1" */
 	struct v8_path_step *steps;
 	size_t nsteps; /* the last step is the target itself */
 };

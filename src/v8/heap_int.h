@@ -56,9 +56,6 @@ struct v8_heap {
 	int free_space_words;	 /* FreeSpace size in tagged words (V8 >= 13) */
 	int off_list_next;	 /* page list next link, from pg->meta */
 	struct v8_heap_stats stats;
-	/* sorted object starts of the last full walk (for v8_heap_is_object) */
-	uint64_t *starts;
-	size_t nstarts;
 };
 
 /* heap_walk_pages.c */

@@ -74,7 +74,6 @@ void v8_heap_close(struct v8_heap *h)
 		return;
 	free(h->pages);
 	heap_maps_free(h);
-	free(h->starts);
 	free(h);
 }
 
@@ -315,11 +314,6 @@ static struct heap_page *page_of(struct v8_heap *h, uint64_t addr)
 	struct heap_page *pg = &h->pages[lo - 1];
 	return addr >= pg->area_start && addr < pg->area_end ? pg : NULL;
 }
-
-struct find_one {
-	uint64_t target;
-	int found;
-};
 
 int v8_heap_is_object(struct v8_heap *h, v8_value v)
 {
