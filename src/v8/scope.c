@@ -82,7 +82,8 @@ static int hashed_locals(struct v8 *v8, v8_value table, int64_t header, v8_local
 		return -1;
 	for (int64_t i = 3; i + 1 < len; i += 2) {
 		v8_value key, index;
-		if (v8_fixed_get(v8, table, i, &key) < 0 || v8_fixed_get(v8, table, i + 1, &index) < 0)
+		if (v8_fixed_get(v8, table, i, &key) < 0 ||
+		    v8_fixed_get(v8, table, i + 1, &index) < 0)
 			return -1;
 		if (!v8_is_string(v8, key) || !v8_is_smi(index))
 			continue;
@@ -122,8 +123,8 @@ int v8_scope_info_locals(struct v8 *v8, v8_value si, v8_local_fn fn, void *arg)
 		if (scope_word(v8, si, first + i, &name) < 0)
 			return -1;
 		if (!v8_is_string(v8, name))
-			return util_error("ScopeInfo 0x%llx: local %lld has no name", (unsigned long long)si,
-					  (long long)i);
+			return util_error("ScopeInfo 0x%llx: local %lld has no name",
+					  (unsigned long long)si, (long long)i);
 		int rc = fn(v8, name, header + i, arg);
 		if (rc)
 			return rc;
