@@ -73,7 +73,7 @@ void v8_heap_close(struct v8_heap *h)
 	if (!h)
 		return;
 	free(h->pages);
-	free(h->maps);
+	heap_maps_free(h);
 	free(h->starts);
 	free(h);
 }
@@ -255,13 +255,15 @@ int v8_heap_each(struct v8_heap *h, const char *label, v8_heap_obj_fn fn, void *
 	p.last = p.start;
 	for (size_t i = 0; i < h->npages; i++)
 		p.total += h->pages[i].area_end - h->pages[i].area_start;
-	size_t resyncs = h->stats.resyncs, lab = h->stats.lab_gaps;
+	/* per-walk figures start again; page-discovery figures stay */
 	memset(&h->stats.pages, 0, sizeof(h->stats.pages));
 	memset(&h->stats.objects, 0, sizeof(h->stats.objects));
 	memset(&h->stats.bytes, 0, sizeof(h->stats.bytes));
 	h->stats.resyncs = 0;
 	long long debug = debug_enabled();
 	for (size_t i = 0; i < h->npages; i++) {
+		if (h->pages[i].unused)
+			continue;
 		int r = walk_page(h, &h->pages[i], fn, arg, debug);
 		if (r) {
 			progress_end(&p);
@@ -272,8 +274,6 @@ int v8_heap_each(struct v8_heap *h, const char *label, v8_heap_obj_fn fn, void *
 			release_page(&h->pages[i]);
 	}
 	progress_end(&p);
-	(void)resyncs;
-	h->stats.lab_gaps = lab;
 	return 0;
 }
 
