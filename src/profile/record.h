@@ -52,7 +52,8 @@ struct prof_raw_sample {
  * inheritance, threads created later). With on_exec the events start when pid
  * calls exec (for a launched command). stack_bytes > 0 also copies that much
  * of the user stack with the frame and stack pointers into each sample. */
-int prof_sampler_open(struct prof_sampler **out, pid_t pid, unsigned hz, int on_exec, unsigned stack_bytes);
+int prof_sampler_open(struct prof_sampler **out, pid_t pid, unsigned hz, int on_exec,
+		      unsigned stack_bytes);
 /* Waits up to timeout_ms for data; 0 on timeout or data, -1 on error. */
 int prof_sampler_wait(struct prof_sampler *s, int timeout_ms);
 typedef void (*prof_sample_fn)(const struct prof_raw_sample *rs, void *arg);
@@ -61,6 +62,9 @@ void prof_sampler_drain(struct prof_sampler *s, prof_sample_fn fn, void *arg);
 void prof_sampler_disable(struct prof_sampler *s);
 uint64_t prof_sampler_lost(const struct prof_sampler *s);
 size_t prof_sampler_threads(const struct prof_sampler *s);
+/* 1 when only user space could be sampled (perf_event_paranoid 2, no
+ * CAP_PERFMON): kernel frames are missing. */
+int prof_sampler_user_only(const struct prof_sampler *s);
 /* The most frames a call chain may hold: longer ones lose their outer end. */
 unsigned prof_sampler_max_stack(const struct prof_sampler *s);
 void prof_sampler_close(struct prof_sampler *s);
@@ -183,10 +187,12 @@ uint64_t prof_recording_samples(const struct prof_recording *r);
 /* Names a JSFunction (a tagged pointer seen in a frame's function slot) of
  * process pid, filling fi with strings that live as long as the resolver's
  * owner; 0 when named. */
-typedef int (*prof_js_resolver)(void *arg, pid_t pid, uint64_t function, struct prof_frame_info *fi);
+typedef int (*prof_js_resolver)(void *arg, pid_t pid, uint64_t function,
+				struct prof_frame_info *fi);
 /* With resolve (may be NULL), JS frames left unnamed are named from the heap. */
 void prof_recording_finish(struct prof_recording *r, uint64_t start_ns, uint64_t end_ns,
-			   uint64_t wall_start_ns, const char *name, prof_js_resolver resolve, void *arg);
+			   uint64_t wall_start_ns, const char *name, prof_js_resolver resolve,
+			   void *arg);
 const struct out_profile *prof_recording_profile(const struct prof_recording *r);
 void prof_recording_free(struct prof_recording *r);
 

@@ -160,7 +160,8 @@ void prof_recording_add(struct prof_recording *r, const struct prof_raw_sample *
 	uint64_t slotbuf[256];
 	uint64_t *slots = rs->nips <= 256 ? slotbuf : util_malloc(rs->nips * sizeof(uint64_t));
 	js_slots(rs, slots);
-	struct chain_key k = {r, thread_index(r, rs->pid, rs->tid), rs->ips, slots, (uint32_t)rs->nips};
+	struct chain_key k = {r, thread_index(r, rs->pid, rs->tid), rs->ips, slots,
+			      (uint32_t)rs->nips};
 	uint64_t hash = util_hash(rs->ips, rs->nips * sizeof(uint64_t)) ^
 			((uint64_t)k.thread * 0x9e3779b97f4a7c15ull);
 	int inserted;
@@ -306,10 +307,12 @@ static uint32_t node_aware(struct prof_recording *r, uint32_t *buf, uint8_t *tie
 /* A frame the symbolizer could not name as a JS function, but whose JSFunction
  * slot the resolver may name: JIT code without a perf-map entry, and the
  * interpreter's trampoline (one per interpreted function). */
-static void name_from_heap(struct prof_recording *r, pid_t pid, uint64_t function, struct prof_frame_info *fi)
+static void name_from_heap(struct prof_recording *r, pid_t pid, uint64_t function,
+			   struct prof_frame_info *fi)
 {
 	int interp = !strcmp(fi->name, "Builtins_InterpreterEntryTrampoline");
-	if (!interp && strcmp(fi->name, PROF_LABEL_JIT_NO_MAP) && strcmp(fi->name, PROF_LABEL_JIT_NOT_IN_MAP))
+	if (!interp && strcmp(fi->name, PROF_LABEL_JIT_NO_MAP) &&
+	    strcmp(fi->name, PROF_LABEL_JIT_NOT_IN_MAP))
 		return;
 	struct prof_frame_info named;
 	if (r->resolve(r->resolve_arg, pid, function, &named) != 0)
@@ -384,7 +387,8 @@ static int by_time(const void *a, const void *b)
 }
 
 void prof_recording_finish(struct prof_recording *r, uint64_t start_ns, uint64_t end_ns,
-			   uint64_t wall_start_ns, const char *name, prof_js_resolver resolve, void *arg)
+			   uint64_t wall_start_ns, const char *name, prof_js_resolver resolve,
+			   void *arg)
 {
 	r->resolve = resolve;
 	r->resolve_arg = arg;

@@ -61,7 +61,9 @@ void snap_rd_fill(struct snap_rd *r, size_t need)
 	r->pos = 0;
 	snap_rd_report(r);
 	while (r->len < need && !r->eof) {
-		ssize_t n = read(r->fd, r->buf + r->len, r->cap - r->len);
+		ssize_t n = r->positional ? pread(r->fd, r->buf + r->len, r->cap - r->len,
+						  (off_t)(r->base + r->len))
+					  : read(r->fd, r->buf + r->len, r->cap - r->len);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
