@@ -245,10 +245,6 @@ static void resolve_types(struct v8 *v8)
 	T->map = v8_meta_type(v8, "MAP_TYPE");
 	T->oddball = v8_meta_type(v8, "ODDBALL_TYPE");
 	T->hole = v8_meta_type(v8, "HOLE_TYPE");
-	/* V8 14.6's metadata has no HOLE_TYPE; the_hole's map says 274 there (read
-	 * from a Node 26 core, between FeedbackVector and InterceptorInfo). */
-	if (T->hole < 0 && v8->major == 14 && v8->minor == 6)
-		T->hole = 274;
 	T->heap_number = v8_meta_type(v8, "HEAP_NUMBER_TYPE");
 	T->symbol = v8_meta_type(v8, "SYMBOL_TYPE");
 	T->fixed_array = v8_meta_type(v8, "FIXED_ARRAY_TYPE");

@@ -1,7 +1,7 @@
 /*
  * print_kinds.c — the JS objects with hidden insides that ::jsprint shows with
- * them: Error (its message and, when formatted, the stack string V8 keeps under
- * a private symbol), Promise (state and value), boxed primitives, arguments
+ * them: Error (its message and the stack V8 keeps under a private symbol: the
+ * string once formatted, else the captured frames, see print_stack.c), Promise (state and value), boxed primitives, arguments
  * objects (mapped ones read through their context), proxies (target, handler)
  * and bound functions (target, this, arguments). Also routes arrays, dates and
  * regexps to their printers.
@@ -38,18 +38,6 @@ struct stack_find {
 	v8_value message, stack, frames;
 };
 
-static int find_message(struct v8 *v8, v8_value key, v8_value value, int is_accessor, void *arg)
-{
-	struct stack_find *f = arg;
-	struct util_buf k = {0};
-	util_buf_adds(&k, "");
-	if (!is_accessor && v8_is_string(v8, key) && v8_name(v8, key, &k) == 0 &&
-	    !strcmp(k.data, "message"))
-		f->message = value;
-	util_buf_free(&k);
-	return 0;
-}
-
 static int is_private_symbol(struct v8 *v8, v8_value key)
 {
 	uint32_t flags;
@@ -84,7 +72,7 @@ static int find_stack(struct v8 *v8, v8_value key, v8_value value, int is_access
 static v8_value error_stack_any(struct v8 *v8, v8_value err)
 {
 	struct stack_find f = {0, 0, 0};
-	if (v8_object_each(v8, err, find_message, &f) < 0 ||
+	if (v8_object_get(v8, err, "message", &f.message) < 0 ||
 	    v8_object_each(v8, err, find_stack, &f) < 0) {
 		util_clear_error();
 		return 0;

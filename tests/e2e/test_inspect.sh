@@ -71,6 +71,10 @@ node_matrix | while read -r major node; do
 	cmd all "$root::jsprint -d 3"
 	cmd d1 "$root::jsprint -d 1 nested"
 	cmd json "$root::jsprint --json headers"
+	cmd jsonk "$root::jsprint --json map"
+	cmd jsonk "$root::jsprint --json holey"
+	cmd jsonk "$root::jsprint --json date"
+	cmd jsonk "$root::jsprint --json -a widget"
 	cmd ctor "$widget::jsconstructor"
 	cmd ctor "$herr::jsconstructor"
 	cmd ctor "$buf::jsconstructor"
@@ -168,6 +172,11 @@ node_matrix | while read -r major node; do
 	expect_eq "node $major: member path" "$(got headers.host)" '"example.com"'
 	expect_eq "node $major: --json" "$(got json)" \
 		'{"host":"example.com","content-type":"text/html"}'
+	expect_eq "node $major: --json of kinds (Map, holes, Date, -a)" \
+		"$(got jsonk | sed 's/"\$address":"0x[0-9a-f]*"/"$address":"ADDR"/')" \
+		"$(printf '%s\n' '{"$type":"Map","size":2,"entries":[["k1",1],[2,"v2"]]}' \
+			'[1,{"$holes":1},3]' '{"$type":"Date","value":"2021-05-06T07:08:09.123Z"}' \
+			'{"$type":"Widget","$address":"ADDR","name":"gear","size":3}')"
 	expect_eq "node $major: empty object and array" "$(got empty) $(got emptyArray)" '{} []'
 
 	expect_eq "node $major: ::jsconstructor" "$(got ctor | tr '\n' ' ')" 'Widget HttpError Buffer '
