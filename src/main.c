@@ -15,6 +15,8 @@ struct command {
 
 static const struct command commands[] = {
 	{"core", cmd_core, "open a core dump at an mdb-like prompt (::jsstack, ::jsprint, ...)"},
+	{"stack", cmd_stack, "print the JavaScript stack of a running node process"},
+	{"gcore", cmd_gcore, "write a core of a running process with a short pause"},
 	{"leak", cmd_leak, "compare successive cores: which objects grow, and what holds them"},
 	{"record", cmd_record, "sample a process's CPU with perf_event_open into a flame graph"},
 	{"fold", cmd_fold, "fold `perf script` output into stacks (stackcollapse-perf)"},

@@ -8,6 +8,8 @@
 
 int cmd_core(int argc, char **argv);
 int cmd_leak(int argc, char **argv);
+int cmd_stack(int argc, char **argv);
+int cmd_gcore(int argc, char **argv);
 int cmd_fold(int argc, char **argv);
 int cmd_flame(int argc, char **argv);
 int cmd_record(int argc, char **argv);

@@ -21,15 +21,15 @@
 static const int dwarf_from_user_regs[IMG_NREGS] = {10, 12, 11, 5, 13, 14, 4, 19, 9,
 						    8,  7,  6,  3, 2,  1,  0, 16};
 
-static void add_thread(struct img *img, const struct elf_prstatus *st)
+void img_add_thread(struct img *img, pid_t tid, int signal, const unsigned long long *user_regs)
 {
 	img->threads = util_realloc(img->threads, (img->nthreads + 1) * sizeof(*img->threads));
 	struct img_thread *t = &img->threads[img->nthreads++];
-	t->tid = st->pr_pid;
-	t->signal = st->pr_cursig;
-	const unsigned long long *g = (const unsigned long long *)&st->pr_reg;
+	t->tid = tid;
+	t->signal = signal;
 	for (int i = 0; i < IMG_NREGS; i++)
-		t->regs[i] = g[dwarf_from_user_regs[i]];
+		t->regs[i] = user_regs[dwarf_from_user_regs[i]];
+	memcpy(t->user_regs, user_regs, sizeof(t->user_regs));
 }
 
 static int parse_nt_file(struct img *img, const uint8_t *d, size_t n)
@@ -77,14 +77,18 @@ static int parse_notes(struct img *img, Elf_Data *data)
 		if (nh.n_type == NT_PRSTATUS && nh.n_descsz >= sizeof(struct elf_prstatus)) {
 			struct elf_prstatus st;
 			memcpy(&st, desc, sizeof(st));
-			add_thread(img, &st);
+			img_add_thread(img, st.pr_pid, st.pr_cursig,
+				       (const unsigned long long *)&st.pr_reg);
 		} else if (nh.n_type == NT_PRPSINFO && nh.n_descsz >= sizeof(struct elf_prpsinfo)) {
 			struct elf_prpsinfo ps;
 			memcpy(&ps, desc, sizeof(ps));
 			snprintf(img->command, sizeof(img->command), "%.*s",
 				 (int)sizeof(ps.pr_psargs), ps.pr_psargs);
-		} else if (nh.n_type == NT_AUXV) {
+		} else if (nh.n_type == NT_AUXV && !img->auxv) {
 			parse_auxv(img, desc, nh.n_descsz);
+			img->auxv = util_malloc(nh.n_descsz);
+			memcpy(img->auxv, desc, nh.n_descsz);
+			img->auxv_len = nh.n_descsz;
 		} else if (nh.n_type == NT_FILE && !img->filemaps) {
 			if (parse_nt_file(img, desc, nh.n_descsz) < 0)
 				return -1;
@@ -108,9 +112,9 @@ static const struct img_filemap *filemap_for(const struct img *img, uint64_t add
 	return NULL;
 }
 
-/* Adds [start, end) of a segment the core does not hold: from the file on disk
- * when it is a read-only mapping of an ELF we can open, else as missing. */
-static void add_missing(struct img *img, uint64_t start, uint64_t end, int prot)
+/* Adds [start, end) of memory the image does not hold itself: from the file on
+ * disk when it is a read-only mapping of an ELF we can open, else as missing. */
+void img_add_file_backed(struct img *img, uint64_t start, uint64_t end, int prot)
 {
 	while (start < end) {
 		const struct img_filemap *fm = filemap_for(img, start);
@@ -157,8 +161,50 @@ static void add_loads(struct img *img, size_t phnum)
 			img_add_region(img, &r);
 		}
 		if (have < ph.p_memsz)
-			add_missing(img, ph.p_vaddr + have, ph.p_vaddr + ph.p_memsz, prot_of(ph.p_flags));
+			img_add_file_backed(img, ph.p_vaddr + have, ph.p_vaddr + ph.p_memsz, prot_of(ph.p_flags));
 	}
+}
+
+/* The first region starting above addr, or end when none is below it. */
+static uint64_t next_region_start(const struct img *img, uint64_t addr, uint64_t end)
+{
+	size_t lo = 0, hi = img->nregions;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (img->regions[mid].start <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < img->nregions && img->regions[lo].start < end ? img->regions[lo].start : end;
+}
+
+/* gdb's gcore lists read-only file mappings only in NT_FILE, with no PT_LOAD: they
+ * become regions read from the files (the kernel's cores have a PT_LOAD for each). */
+static void add_unlisted_filemaps(struct img *img)
+{
+	struct gap {
+		uint64_t start, end;
+	} *gaps = NULL;
+	size_t ngaps = 0;
+	for (size_t i = 0; i < img->nfilemaps; i++) {
+		uint64_t addr = img->filemaps[i].start, end = img->filemaps[i].end;
+		while (addr < end) {
+			const struct img_region *r = img_region_find(img, addr);
+			if (r) {
+				addr = r->end;
+				continue;
+			}
+			uint64_t stop = next_region_start(img, addr, end);
+			gaps = util_realloc(gaps, (ngaps + 1) * sizeof(*gaps));
+			gaps[ngaps++] = (struct gap){addr, stop};
+			addr = stop;
+		}
+	}
+	for (size_t i = 0; i < ngaps; i++)
+		img_add_file_backed(img, gaps[i].start, gaps[i].end, PROT_READ | PROT_EXEC);
+	free(gaps);
+	img_sort_regions(img);
 }
 
 int img_core_parse(struct img *img)
@@ -278,6 +324,7 @@ int img_core_setup_binary(struct img *img, const char *binary, int force, size_t
 	/* Regions first from the core alone, so the build-id is checked on dumped bytes. */
 	add_loads(img, phnum);
 	img_sort_regions(img);
+	add_unlisted_filemaps(img);
 	if (check_build_id(img, img->main->path, img->main, force) < 0)
 		return -1;
 	return 0;

@@ -133,3 +133,23 @@ const uint8_t *img_file_vaddr_ptr(struct img_file *f, uint64_t vaddr, size_t *av
 	}
 	return NULL;
 }
+
+int img_file_offset_vaddr(struct img_file *f, uint64_t off, uint64_t *vaddr, int *prot)
+{
+	size_t phnum;
+	if (elf_getphdrnum(f->elf, &phnum) != 0)
+		return -1;
+	for (size_t i = 0; i < phnum; i++) {
+		GElf_Phdr ph;
+		if (!gelf_getphdr(f->elf, (int)i, &ph) || ph.p_type != PT_LOAD)
+			continue;
+		if (off < ph.p_offset || off >= ph.p_offset + ph.p_filesz)
+			continue;
+		*vaddr = ph.p_vaddr + (off - ph.p_offset);
+		if (prot)
+			*prot = ((ph.p_flags & PF_R) ? 1 : 0) | ((ph.p_flags & PF_W) ? 2 : 0) |
+				((ph.p_flags & PF_X) ? 4 : 0);
+		return 0;
+	}
+	return -1;
+}

@@ -23,6 +23,7 @@ struct img_file {
 struct img_sym {
 	uint64_t addr, size; /* link-time address */
 	const char *name;    /* raw name, inside the ELF string table */
+	int is_func;
 };
 
 /* An ELF object mapped into the image (the node binary, a shared object). */
@@ -60,10 +61,19 @@ struct img {
 	size_t nmodules;
 	struct img_module *main;
 	char command[96];
+	uint8_t **owned; /* memory copied from a live process, freed with the image */
+	size_t nowned;
+	pid_t pid;
+	int memfd;		/* live: /proc/PID/mem, for lazy regions */
+	struct img_stopped *stopped; /* live, lazy: threads to release on close */
+	uint8_t *auxv; /* raw NT_AUXV contents, for writing cores */
+	size_t auxv_len;
 	uint64_t auxv_entry;
 };
 
 /* elffile.c */
+/* The link address of file offset off (through the PT_LOAD holding it), or -1. */
+int img_file_offset_vaddr(struct img_file *f, uint64_t off, uint64_t *vaddr, int *prot);
 int img_file_open(const char *path, struct img_file **out);
 void img_file_close(struct img_file *f);
 /* The GNU build-id of the file (bytes, length) or 0 when it has none. */
@@ -80,14 +90,23 @@ void img_sort_regions(struct img *img);
 
 /* modules.c */
 struct img_module *img_module_for_addr(struct img *img, uint64_t addr);
+/* The link-time address in m's file of run-time addr (through the NT_FILE entry
+ * that maps it, so a second mapping of the same file resolves too). */
+uint64_t img_module_link_addr(struct img *img, struct img_module *m, uint64_t addr);
 int img_module_load(struct img_module *m);
 void img_modules_free(struct img *img);
 struct img_module *img_main_module_new(struct img *img, const char *path);
 int img_modules_from_filemaps(struct img *img);
 
-/* core.c: parse returns the number of program headers, or -1. */
+/* core.c. img_add_thread takes registers in struct user_regs_struct order. */
+void img_add_thread(struct img *img, pid_t tid, int signal, const unsigned long long *user_regs);
+void img_add_file_backed(struct img *img, uint64_t start, uint64_t end, int prot);
+/* parse returns the number of program headers, or -1. */
 int img_core_parse(struct img *img);
 int img_core_setup_binary(struct img *img, const char *binary, int force, size_t phnum);
+
+/* live.c */
+void img_live_release(struct img *img);
 
 /* unwind.c */
 void img_unwind_free_module(struct img_module *m);

@@ -9,8 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-char *__cxa_demangle(const char *mangled, char *buf, size_t *len, int *status);
-
 static int sym_by_addr(const void *a, const void *b)
 {
 	const struct img_sym *x = a, *y = b;
@@ -35,7 +33,7 @@ static void load_symtab(struct img_module *m, Elf_Scn *scn, GElf_Shdr *sh)
 		const char *name = elf_strptr(m->file->elf, sh->sh_link, s.st_name);
 		if (!name || !*name)
 			continue;
-		m->syms[m->nsyms++] = (struct img_sym){s.st_value, s.st_size, name};
+		m->syms[m->nsyms++] = (struct img_sym){s.st_value, s.st_size, name, type == STT_FUNC};
 	}
 }
 
@@ -97,6 +95,20 @@ struct img_module *img_module_for_addr(struct img *img, uint64_t addr)
 		return NULL;
 	}
 	return NULL;
+}
+
+uint64_t img_module_link_addr(struct img *img, struct img_module *m, uint64_t addr)
+{
+	if (m->alias_of >= 0 || !m->file)
+		return addr - m->bias;
+	for (size_t i = 0; i < img->nfilemaps; i++) {
+		const struct img_filemap *fm = &img->filemaps[i];
+		uint64_t link;
+		if (addr >= fm->start && addr < fm->end && !strcmp(fm->path, m->path) &&
+		    img_file_offset_vaddr(m->file, fm->offset + (addr - fm->start), &link, NULL) == 0)
+			return link;
+	}
+	return addr - m->bias;
 }
 
 static struct img_module *add_module(struct img *img, const char *path)
@@ -200,34 +212,11 @@ int img_symbol_each(struct img *img, const char *prefix,
 	return 0;
 }
 
-/* Cuts the parameter list "(...)" (and a trailing " const") off a demangled name. */
-static void strip_parameters(char *s)
-{
-	size_t n = strlen(s);
-	if (n > 6 && !strcmp(s + n - 6, " const"))
-		s[n -= 6] = 0;
-	if (!n || s[n - 1] != ')')
-		return;
-	int depth = 0;
-	for (size_t i = n; i-- > 0;) {
-		if (s[i] == ')')
-			depth++;
-		else if (s[i] == '(' && --depth == 0) {
-			if (i > 0)
-				s[i] = 0;
-			return;
-		}
-	}
-}
-
 static void demangle_into(const char *raw, char *out, size_t cap)
 {
-	int status = -1;
-	char *d = raw[0] == '_' && raw[1] == 'Z' ? __cxa_demangle(raw, NULL, NULL, &status) : NULL;
-	snprintf(out, cap, "%s", status == 0 && d ? d : raw);
+	char *d = util_demangle(raw);
+	snprintf(out, cap, "%s", d);
 	free(d);
-	if (status == 0)
-		strip_parameters(out);
 }
 
 int img_symbol_for_addr(struct img *img, uint64_t addr, struct img_symbol *out)
@@ -242,7 +231,8 @@ int img_symbol_for_addr(struct img *img, uint64_t addr, struct img_symbol *out)
 	out->offset = addr - (view->offset0_start ? view->offset0_start : view->bias);
 	if (img_module_load(m) < 0 || !m->nsyms)
 		return -1;
-	uint64_t link = addr - view->bias;
+	uint64_t link = img_module_link_addr(img, view, addr);
+	out->offset = link - (view->offset0_start ? view->offset0_start - view->bias : 0);
 	size_t lo = 0, hi = m->nsyms;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
@@ -254,7 +244,8 @@ int img_symbol_for_addr(struct img *img, uint64_t addr, struct img_symbol *out)
 	/* lo is the first symbol above link; prefer a sized symbol that covers it. */
 	for (size_t i = lo; i-- > 0 && lo - i < 64;) {
 		const struct img_sym *s = &m->syms[i];
-		if (s->size ? link < s->addr + s->size : i == lo - 1) {
+		/* An unsized symbol only names a function, and only up to the next symbol. */
+		if (s->size ? link < s->addr + s->size : (s->is_func && i == lo - 1 && lo < m->nsyms)) {
 			demangle_into(s->name, out->name, sizeof(out->name));
 			out->offset = link - s->addr;
 			out->start = s->addr + view->bias;

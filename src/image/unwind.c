@@ -154,7 +154,7 @@ int img_unwind_cfi(struct img *img, uint64_t regs[IMG_NREGS])
 	uint64_t pc = regs[IMG_REG_PC];
 	struct img_module *m = img_module_for_addr(img, pc);
 	Dwarf_CFI *cfi = m ? module_cfi(img, m) : NULL;
-	Dwarf_Frame *frame = cfi ? frame_for(cfi, pc - m->bias) : NULL;
+	Dwarf_Frame *frame = cfi ? frame_for(cfi, img_module_link_addr(img, m, pc)) : NULL;
 	if (!frame)
 		return 0;
 	struct eval ev = {img, regs, 0};

@@ -1,0 +1,106 @@
+#!/bin/sh
+# bench/core.sh — `nodescope core CORE -c ::jsstack` against llnode (`v8 bt` in lldb,
+# the peer a Linux user would reach for) on the same cores of the same program, in
+# the same run. Times are wall clock (median of runs) for open + stack; the outputs
+# are compared with the stack node itself printed for the same exception. Writes
+# bench/results/core.md.
+#   CORE_NODES="20 22"   Node lines to bench (default 20 22)
+#   RUNS=5 LLNODE_RUNS=2 repetitions
+cd "$(dirname "$0")/.." || exit 2
+ROOT=$(pwd)
+NODESCOPE=${NODESCOPE:-$ROOT/build/nodescope}
+OUTDIR=$ROOT/bench/out/core
+RES=$ROOT/bench/results/core.md
+RUNS=${RUNS:-5}
+LLNODE_RUNS=${LLNODE_RUNS:-2}
+FIX=$ROOT/tests/fixtures/core/stack.js
+mkdir -p "$OUTDIR" "$(dirname "$RES")"
+PLUGIN=$(sh scripts/install-llnode.sh 2>/dev/null) || PLUGIN=
+command -v lldb >/dev/null || PLUGIN=
+
+now() { date +%s.%N; }
+# median of numbers on stdin
+median() { sort -n | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+# time_runs N COMMAND... : prints the median wall time in seconds; output of the
+# last run goes to $OUTDIR/last.out
+time_runs() {
+	n=$1; shift
+	i=0
+	while [ $i -lt "$n" ]; do
+		t0=$(now)
+		"$@" >"$OUTDIR/last.out" 2>&1
+		t1=$(now)
+		echo "$t1 $t0" | awk '{ printf "%.3f\n", $1 - $2 }'
+		i=$((i + 1))
+	done | median
+}
+
+llnode_bt() { # NODE CORE
+	lldb -b -o "plugin load $PLUGIN" -o "target create $1 --core $2" -o "v8 bt" 2>&1
+}
+
+{
+	echo "# nodescope core vs llnode: open a core and print the JS stack"
+	echo
+	echo "Measured by \`bench/core.sh\` on $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs"
+	echo "(shared with other work: figures are wall-clock medians and noisy)."
+	echo "Program: tests/fixtures/core/stack.js (dies 8 JS frames deep), cores from"
+	echo "\`--abort-on-uncaught-exception\`. nodescope: \`nodescope core CORE -c ::jsstack\`,"
+	echo "median of $RUNS runs. llnode: npm \`llnode\` $(cat "$(dirname "$PLUGIN")/package.json" 2>/dev/null | sed -n 's/.*"version": *"\([^"]*\)".*/\1/p' | head -1) in $(lldb --version 2>/dev/null | head -1),"
+	echo "\`lldb -b -o 'plugin load' -o 'target create NODE --core CORE' -o 'v8 bt'\`, median of $LLNODE_RUNS runs."
+	echo
+	echo "| Node | core size | nodescope open + ::jsstack | llnode load + v8 bt | JS frames named (nodescope / llnode / node's own) |"
+	echo "|---|---|---|---|---|"
+} >"$RES"
+
+notes=""
+for major in ${CORE_NODES:-20 22}; do
+	node=$(sh scripts/fetch-node.sh "$major") || continue
+	dir="$OUTDIR/node$major"
+	mkdir -p "$dir"
+	rm -f "$dir"/core*
+	sh -c 'cd "$1" && ulimit -c unlimited && "$2" --abort-on-uncaught-exception "$3" >node.out 2>node.err' \
+		sh "$dir" "$node" "$FIX" 2>/dev/null
+	core=$(ls "$dir"/core* 2>/dev/null | head -1)
+	[ -n "$core" ] || { echo "node $major: no core" >&2; continue; }
+	size=$(ls -l "$core" | awk '{ printf "%.0f MB", $5 / 1e6 }')
+	theirs=$(sed -n '/^FROM/,$p' "$dir/node.err" | sed 1d | tr -d '\n' | grep -o ' ([^()]*:[0-9]*:[0-9]*)' | wc -l)
+
+	t_ns=$(time_runs "$RUNS" "$NODESCOPE" core "$core" -c ::jsstack)
+	cp "$OUTDIR/last.out" "$dir/nodescope.out"
+	ours=$(grep -c '^js:' "$dir/nodescope.out")
+	"$NODESCOPE" core "$core" -c '::jsstack -v -n0' >"$dir/nodescope-v.out" 2>&1
+
+	t_ll="n/a" named_ll="n/a"
+	if [ -n "$PLUGIN" ]; then
+		t_ll=$(time_runs "$LLNODE_RUNS" llnode_bt "$node" "$core")
+		cp "$OUTDIR/last.out" "$dir/llnode.out"
+		# llnode prints JS frames as "name(this=..., args) at file:line:col fn=0x..."
+		named_ll=$(grep -cE '^ +(\* )?frame #[0-9]+: 0x[0-9a-f]+ [A-Za-z_$<][^ ]*\(this=' "$dir/llnode.out")
+		t_ll="${t_ll} s"
+	fi
+	echo "| $major | $size | ${t_ns} s | $t_ll | $ours / $named_ll / $theirs |" >>"$RES"
+done
+
+{
+	echo
+	echo "## What llnode printed that was wrong"
+	echo
+	for major in ${CORE_NODES:-20 22}; do
+		dir="$OUTDIR/node$major"
+		[ -f "$dir/llnode.out" ] || continue
+		echo "### Node $major"
+		echo
+		echo "llnode \`v8 bt\` (JS frames and the frames it could not name):"
+		echo '```'
+		grep -E 'frame #[0-9]+: 0x[0-9a-f]+ ([A-Za-z_$<][^ ]*\(this=|<|0x)|frame #[0-9]+: 0x[0-9a-f]+$' "$dir/llnode.out" | head -14 | cut -c1-160
+		echo '```'
+		echo "nodescope \`::jsstack -v -n0\` for the innermost frame:"
+		echo '```'
+		sed -n '/^js:/,$p' "$dir/nodescope-v.out" | sed -n '1,7p'
+		echo '```'
+		echo "node's own report: \`$(sed -n '/^FROM/,$p' "$dir/node.err" | sed -n 2p | cut -c1-120)\`"
+		echo
+	done
+} >>"$RES"
+cat "$RES"
