@@ -60,7 +60,8 @@ static void usage(FILE *f)
 	    "\n"
 	    "  -p PID         sample a running process\n"
 	    "  -- COMMAND...  start COMMAND and sample it and the processes it starts\n"
-	    "                 (--perf-basic-prof is added to NODE_OPTIONS); when -d ends\n"
+	    "                 (--perf-basic-prof --interpreted-frames-native-stack are\n"
+	    "                 added to NODE_OPTIONS); when -d ends\n"
 	    "                 first it is sent SIGTERM\n"
 	    "  -F HZ          samples per second per thread (default 99, at most 10000)\n"
 	    "  -d SECONDS     how long to sample (default: until Ctrl-C or exit)\n"
@@ -212,14 +213,21 @@ static void add_perf_map_flag(char **command, int quiet)
 	for (char **a = command + 1; *a && **a == '-'; a++)
 		if (strstr(*a, "--perf-basic-prof") || strstr(*a, "--perf-prof"))
 			return;
-	char *v = util_asprintf("%s%s--perf-basic-prof", cur ? cur : "", cur && *cur ? " " : "");
+	/* Interpreted functions get their own trampoline copy, so they have
+	 * names too (not one shared Builtins_InterpreterEntryTrampoline). */
+	const char *interp = cur && strstr(cur, "--interpreted-frames-native-stack")
+				 ? ""
+				 : " --interpreted-frames-native-stack";
+	char *v = util_asprintf("%s%s--perf-basic-prof%s", cur ? cur : "", cur && *cur ? " " : "",
+				interp);
 	setenv("NODE_OPTIONS", v, 1);
 	free(v);
 	if (!quiet)
-		fputs("nodescope record: adding --perf-basic-prof to NODE_OPTIONS so JavaScript "
-		      "frames get names "
-		      "(--no-perf-map to skip)\n",
-		      stderr);
+		fprintf(
+		    stderr,
+		    "nodescope record: adding --perf-basic-prof%s to NODE_OPTIONS so JavaScript "
+		    "frames get names (--no-perf-map to skip)\n",
+		    interp);
 }
 
 struct session {
@@ -602,7 +610,7 @@ static void warn_names(struct session *ss)
 		    stderr,
 		    "nodescope record: note: %.1f%% of samples run interpreted JavaScript, shown "
 		    "as " PROF_LABEL_INTERPRETED ": record with --js-names, or start node with "
-						 "--interpreted-frames-native-stack, "
+		    "--interpreted-frames-native-stack, "
 		    "to name those functions\n",
 		    ipct);
 }
