@@ -530,15 +530,20 @@ static void report_top(const struct out_profile *p, FILE *f)
 		return;
 	uint64_t *self = util_calloc(p->nframes ? p->nframes : 1, sizeof(uint64_t));
 	for (size_t i = 0; i < p->nsamples; i++) {
+		/* The user-space function on top: the kernel frames above it are
+		 * interrupts and system calls it made. */
 		const struct out_stack *s = &p->stacks[p->samples[i].stack];
-		if (s->n)
-			self[s->frames[s->n - 1]]++;
+		uint32_t top = s->n;
+		while (top > 1 && p->frames[s->frames[top - 1]].kind == OUT_FRAME_KERNEL)
+			top--;
+		if (top)
+			self[s->frames[top - 1]]++;
 	}
 	size_t best = 0;
 	for (size_t i = 1; i < p->nframes; i++)
 		if (self[i] > self[best])
 			best = i;
-	fprintf(f, "nodescope record: hottest function: %s (%.1f%% of samples)\n",
+	fprintf(f, "nodescope record: hottest user-space function: %s (%.1f%% of samples)\n",
 		p->frames[best].name, 100.0 * (double)self[best] / (double)p->nsamples);
 	free(self);
 }
