@@ -286,6 +286,7 @@ static void sample_loop(struct session *ss)
 	for (;;) {
 		prof_sampler_wait(ss->sampler, 100);
 		prof_sampler_drain(ss->sampler, on_sample, ss->rec);
+		prof_recording_drained(ss->rec);
 		uint64_t now = now_ns(CLOCK_MONOTONIC);
 		if (stop_signal) {
 			ss->stop_reason = stop_signal == SIGINT ? "interrupted" : "signalled";
