@@ -60,7 +60,8 @@ static void usage(FILE *f)
 	    "\n"
 	    "  -p PID         sample a running process\n"
 	    "  -- COMMAND...  start COMMAND and sample it and the processes it starts\n"
-	    "                 (--perf-basic-prof is added to NODE_OPTIONS); when -d ends\n"
+	    "                 (--perf-basic-prof --interpreted-frames-native-stack are\n"
+	    "                 added to NODE_OPTIONS); when -d ends\n"
 	    "                 first it is sent SIGTERM\n"
 	    "  -F HZ          samples per second per thread (default 99, at most 10000)\n"
 	    "  -d SECONDS     how long to sample (default: until Ctrl-C or exit)\n"
@@ -212,14 +213,21 @@ static void add_perf_map_flag(char **command, int quiet)
 	for (char **a = command + 1; *a && **a == '-'; a++)
 		if (strstr(*a, "--perf-basic-prof") || strstr(*a, "--perf-prof"))
 			return;
-	char *v = util_asprintf("%s%s--perf-basic-prof", cur ? cur : "", cur && *cur ? " " : "");
+	/* Interpreted functions get their own trampoline copy, so they have
+	 * names too (not one shared Builtins_InterpreterEntryTrampoline). */
+	const char *interp = cur && strstr(cur, "--interpreted-frames-native-stack")
+				 ? ""
+				 : " --interpreted-frames-native-stack";
+	char *v = util_asprintf("%s%s--perf-basic-prof%s", cur ? cur : "", cur && *cur ? " " : "",
+				interp);
 	setenv("NODE_OPTIONS", v, 1);
 	free(v);
 	if (!quiet)
-		fputs("nodescope record: adding --perf-basic-prof to NODE_OPTIONS so JavaScript "
-		      "frames get names "
-		      "(--no-perf-map to skip)\n",
-		      stderr);
+		fprintf(
+		    stderr,
+		    "nodescope record: adding --perf-basic-prof%s to NODE_OPTIONS so JavaScript "
+		    "frames get names (--no-perf-map to skip)\n",
+		    interp);
 }
 
 struct session {
@@ -278,6 +286,7 @@ static void sample_loop(struct session *ss)
 	for (;;) {
 		prof_sampler_wait(ss->sampler, 100);
 		prof_sampler_drain(ss->sampler, on_sample, ss->rec);
+		prof_recording_drained(ss->rec);
 		uint64_t now = now_ns(CLOCK_MONOTONIC);
 		if (stop_signal) {
 			ss->stop_reason = stop_signal == SIGINT ? "interrupted" : "signalled";
@@ -522,15 +531,20 @@ static void report_top(const struct out_profile *p, FILE *f)
 		return;
 	uint64_t *self = util_calloc(p->nframes ? p->nframes : 1, sizeof(uint64_t));
 	for (size_t i = 0; i < p->nsamples; i++) {
+		/* The user-space function on top: the kernel frames above it are
+		 * interrupts and system calls it made. */
 		const struct out_stack *s = &p->stacks[p->samples[i].stack];
-		if (s->n)
-			self[s->frames[s->n - 1]]++;
+		uint32_t top = s->n;
+		while (top > 1 && p->frames[s->frames[top - 1]].kind == OUT_FRAME_KERNEL)
+			top--;
+		if (top)
+			self[s->frames[top - 1]]++;
 	}
 	size_t best = 0;
 	for (size_t i = 1; i < p->nframes; i++)
 		if (self[i] > self[best])
 			best = i;
-	fprintf(f, "nodescope record: hottest function: %s (%.1f%% of samples)\n",
+	fprintf(f, "nodescope record: hottest user-space function: %s (%.1f%% of samples)\n",
 		p->frames[best].name, 100.0 * (double)self[best] / (double)p->nsamples);
 	free(self);
 }
@@ -602,7 +616,7 @@ static void warn_names(struct session *ss)
 		    stderr,
 		    "nodescope record: note: %.1f%% of samples run interpreted JavaScript, shown "
 		    "as " PROF_LABEL_INTERPRETED ": record with --js-names, or start node with "
-						 "--interpreted-frames-native-stack, "
+		    "--interpreted-frames-native-stack, "
 		    "to name those functions\n",
 		    ipct);
 }

@@ -314,6 +314,44 @@ static const struct sym *find_named(struct prof_elf *e, const char *name)
 	return NULL;
 }
 
+/* Finds a symbol of any type by name in .symtab or .dynsym. */
+static int find_any_symbol(struct prof_elf *e, const char *name, GElf_Sym *out)
+{
+	Elf_Scn *tab, *dyn;
+	GElf_Shdr tabsh, dynsh;
+	find_tables(e->elf, &tab, &tabsh, &dyn, &dynsh);
+	Elf_Scn *scns[2] = {dyn, tab}; /* .dynsym is the smaller */
+	GElf_Shdr *shs[2] = {&dynsh, &tabsh};
+	for (int t = 0; t < 2; t++) {
+		Elf_Data *d = scns[t] ? elf_getdata(scns[t], NULL) : NULL;
+		if (!d || !shs[t]->sh_entsize)
+			continue;
+		size_t n = shs[t]->sh_size / shs[t]->sh_entsize;
+		for (size_t i = 0; i < n; i++) {
+			GElf_Sym sym;
+			const char *nm;
+			if (gelf_getsym(d, (int)i, &sym) && sym.st_shndx != SHN_UNDEF &&
+			    (nm = elf_strptr(e->elf, shs[t]->sh_link, sym.st_name)) &&
+			    !strcmp(nm, name)) {
+				*out = sym;
+				return 0;
+			}
+		}
+	}
+	return -1;
+}
+
+int prof_elf_data_int(struct prof_elf *e, const char *name, int64_t *v)
+{
+	GElf_Sym sym;
+	int32_t x;
+	if (find_any_symbol(e, name, &sym) != 0 || sym.st_size != sizeof(x) ||
+	    prof_elf_read_vaddr(e, sym.st_value, &x, sizeof(x)) != 0)
+		return -1;
+	*v = x;
+	return 0;
+}
+
 int prof_elf_embedded_blob(struct prof_elf *e, uint64_t *vaddr, uint64_t *size)
 {
 	if (!e->loaded)

@@ -231,6 +231,9 @@ static void test_recording(void **state)
 	prof_symset_free(syms);
 }
 
+/* Like node's postmortem metadata: where JSFunction keeps its SharedFunctionInfo. */
+int32_t v8dbg_class_JSFunction__shared__SharedFunctionInfo = 24;
+
 static int fake_resolver(void *arg, pid_t pid, uint64_t function, struct prof_frame_info *fi)
 {
 	char *names = arg;
@@ -244,7 +247,8 @@ static int fake_resolver(void *arg, pid_t pid, uint64_t function, struct prof_fr
 }
 
 /* --js-names: the frame-pointer walk through a sample's stack copy finds each
- * frame's JSFunction slot (fp - 16), and JIT frames get the resolver's names. */
+ * frame's JSFunction slot (fp - 16), its SharedFunctionInfo is read from the
+ * process at once, and JIT frames get the resolver's names for it. */
 static void test_js_slots(void **state)
 {
 	(void)state;
@@ -252,12 +256,16 @@ static void test_js_slots(void **state)
 	unsigned char *jit =
 	    mmap(NULL, 4096, PROT_READ | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	assert_true(jit != MAP_FAILED);
+	/* Two "JSFunctions" in this process's memory, their SFIs at offset 24. */
+	static uint64_t fn_a[4], fn_b[4];
+	fn_a[3] = 0x5551;
+	fn_b[3] = 0x7771;
 	uint64_t stack[32] = {0};
 	const uint64_t sp = 0x10000, fp0 = sp + 8 * 8, fp1 = sp + 16 * 8;
-	stack[6] = 0x5551;  /* fp0 - 16: a tagged pointer */
-	stack[8] = fp1;	    /* [fp0]: the caller's frame */
-	stack[14] = 0x7771; /* fp1 - 16 */
-	stack[16] = 0;	    /* [fp1]: end of the chain */
+	stack[6] = (uint64_t)(uintptr_t)fn_a + 1;  /* fp0 - 16: a tagged pointer */
+	stack[8] = fp1;				   /* [fp0]: the caller's frame */
+	stack[14] = (uint64_t)(uintptr_t)fn_b + 1; /* fp1 - 16 */
+	stack[16] = 0;				   /* [fp1]: end of the chain */
 	uint64_t leaf = (uint64_t)(uintptr_t)jit + 16, ret = (uint64_t)(uintptr_t)jit + 64;
 	const uint64_t ips[] = {PERF_CONTEXT_USER, leaf, ret,
 				(uint64_t)(uintptr_t)&Builtins_JSEntry + 2};
