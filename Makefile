@@ -18,6 +18,8 @@ SAN_OBJ  := $(LIB_SRC:src/%.c=build/san/%.o)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=build/san/tests/%)
 
 DEPS_STAMP := build/.deps-ok
+# `make V=1` shows the full compiler command lines.
+Q := $(if $(V),,@)
 
 .PHONY: all deps test unit e2e demo bench install clean format
 all: build/nodescope
@@ -28,23 +30,28 @@ $(DEPS_STAMP): scripts/install-deps.sh
 	@mkdir -p build && touch $@
 
 build/nodescope: $(DEPS_STAMP) $(OBJ)
-	$(CC) $(CFLAGS) -o $@ $(OBJ) $(LIBS)
+	@echo "  LINK  $@"
+	$(Q)$(CC) $(CFLAGS) -o $@ $(OBJ) $(LIBS)
 
 build/obj/%.o: src/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(WARN) $(CFLAGS) -MMD -MP -c -o $@ $<
+	@echo "  CC    $<"
+	$(Q)$(CC) $(WARN) $(CFLAGS) -MMD -MP -c -o $@ $<
 
 # The sanitizer build: the program used by the end-to-end tests, and the unit tests.
 build/san/%.o: src/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(WARN) -O1 -g $(SAN) -MMD -MP -c -o $@ $<
+	@echo "  CC    $< (sanitizers)"
+	$(Q)$(CC) $(WARN) -O1 -g $(SAN) -MMD -MP -c -o $@ $<
 
 build/san/nodescope: $(DEPS_STAMP) $(SAN_OBJ) build/san/main.o
-	$(CC) $(SAN) -o $@ $(SAN_OBJ) build/san/main.o $(LIBS)
+	@echo "  LINK  $@"
+	$(Q)$(CC) $(SAN) -o $@ $(SAN_OBJ) build/san/main.o $(LIBS)
 
 build/san/tests/%: tests/unit/%.c $(SAN_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(WARN) -O1 -g $(SAN) -o $@ $< $(SAN_OBJ) $(LIBS) -lcmocka
+	@echo "  TEST  $@"
+	$(Q)$(CC) $(WARN) -O1 -g $(SAN) -o $@ $< $(SAN_OBJ) $(LIBS) -lcmocka
 
 test: $(DEPS_STAMP)
 	@sh scripts/install-deps.sh --test

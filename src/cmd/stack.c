@@ -1,7 +1,7 @@
 /*
  * stack.c — `nodescope stack PID`: the JavaScript and native stacks of a running
- * node process, like `py-spy dump`. The process is paused only while its
- * registers and memory are copied (image layer), then ::jsstack runs on the copy.
+ * node process, like `py-spy dump`. The process is paused (ptrace, no signal)
+ * while ::jsstack reads the few pages it needs straight from it, then released.
  */
 #include "cmd/cmd.h"
 #include "image/image.h"
@@ -17,9 +17,9 @@ static void stack_usage(FILE *out)
 {
 	fputs("usage: nodescope stack [-v] [-n LINES] [-a | -t TID] [--json] PID\n\n"
 	      "Prints the JavaScript and native stack of a running node process. The\n"
-	      "process is paused (ptrace, no signal) only while its registers and memory\n"
-	      "are copied — milliseconds for a small heap, about a second per GB — and is\n"
-	      "never written to. Options are those of ::jsstack:\n"
+	      "process is paused (ptrace, no signal) only while the stack is read — tens of\n"
+	      "milliseconds, whatever the heap size — and is never written to. Options are\n"
+	      "those of ::jsstack:\n"
 	      "  -v        file, executing line and column, this and arguments\n"
 	      "  -n LINES  source lines around the executing line with -v (default 0)\n"
 	      "  -a        every thread;  -t TID  one thread\n"
@@ -72,7 +72,7 @@ int cmd_stack(int argc, char **argv)
 	struct img *img = NULL;
 	struct v8 *v8 = NULL;
 	int rc = 1;
-	if (img_open_pid(&img, (pid_t)pid) < 0 || v8_open(&v8, img) < 0) {
+	if (img_open_pid_lazy(&img, (pid_t)pid) < 0 || v8_open(&v8, img) < 0) {
 		fprintf(stderr, "nodescope: %s\n", util_last_error());
 	} else {
 		struct prompt p = {img, v8, json, 0};
@@ -80,7 +80,7 @@ int cmd_stack(int argc, char **argv)
 		rc = rc == DCMD_USAGE ? 2 : rc ? 1 : 0;
 	}
 	v8_close(v8);
-	img_close(img);
+	img_close(img); /* releases the process */
 	free(line);
 	return rc;
 }

@@ -23,11 +23,14 @@ struct img;
  * (the executable mapping) or its NT_PRPSINFO. A binary whose GNU build-id differs
  * from the one the core recorded is refused unless force is set. */
 int img_open_core(struct img **out, const char *core_path, const char *binary, int force);
-/* Opens a running process: its threads are stopped (ptrace, never signalled)
- * just long enough to read their registers and copy its private memory, then
- * released; everything after works on that copy. Set NODESCOPE_VERBOSE to see
- * how long the target was paused. */
+/* Opens a running process; its threads are stopped with ptrace (never
+ * signalled) and their registers read. img_open_pid copies the private memory
+ * (present pages only) and releases the threads at once: everything after works
+ * on the copy. img_open_pid_lazy keeps the threads stopped and reads memory on
+ * demand until img_close releases them: the shortest pause for a quick look.
+ * Set NODESCOPE_VERBOSE to see how long the target was paused. */
 int img_open_pid(struct img **out, pid_t pid);
+int img_open_pid_lazy(struct img **out, pid_t pid);
 /* Writes the image as an ELF core (mode 0600) for `nodescope core`: used by
  * `nodescope gcore` on a live snapshot. */
 int img_write_core(struct img *img, const char *path);
@@ -56,6 +59,7 @@ struct img_region {
 	int prot;	  /* PROT_READ | PROT_WRITE | PROT_EXEC, as mapped */
 	const char *path; /* backing file from NT_FILE, or NULL for anonymous memory */
 	uint64_t file_offset;
+	int lazy; /* read from the stopped live process on demand (data is NULL) */
 };
 size_t img_region_count(const struct img *img);
 const struct img_region *img_region_at(const struct img *img, size_t i);

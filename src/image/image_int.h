@@ -61,9 +61,12 @@ struct img {
 	size_t nmodules;
 	struct img_module *main;
 	char command[96];
-	uint8_t **owned; /* memory copied from a live process, freed with the image */
+	uint8_t **owned; /* memory copied from a live process (mmap'd), unmapped with */
+	size_t *owned_len; /* the image */
 	size_t nowned;
 	pid_t pid;
+	int memfd;		/* live: /proc/PID/mem, for lazy regions */
+	struct img_stopped *stopped; /* live, lazy: threads to release on close */
 	uint8_t *auxv; /* raw NT_AUXV contents, for writing cores */
 	size_t auxv_len;
 	uint64_t auxv_entry;
@@ -102,6 +105,9 @@ void img_add_file_backed(struct img *img, uint64_t start, uint64_t end, int prot
 /* parse returns the number of program headers, or -1. */
 int img_core_parse(struct img *img);
 int img_core_setup_binary(struct img *img, const char *binary, int force, size_t phnum);
+
+/* live.c */
+void img_live_release(struct img *img);
 
 /* unwind.c */
 void img_unwind_free_module(struct img_module *m);

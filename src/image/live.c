@@ -26,12 +26,14 @@
 
 #define MAX_THREADS 4096
 
-struct stopped {
+struct img_stopped {
 	pid_t tids[MAX_THREADS];
 	size_t n;
+	sigset_t old_mask; /* restored when the threads are released */
+	struct timespec since;
 };
 
-static int is_stopped(const struct stopped *s, pid_t tid)
+static int is_stopped(const struct img_stopped *s, pid_t tid)
 {
 	for (size_t i = 0; i < s->n; i++)
 		if (s->tids[i] == tid)
@@ -55,7 +57,7 @@ static int stop_thread(pid_t tid)
 }
 
 /* Stops every thread, listing /proc/PID/task again until no new one appears. */
-static int stop_all(pid_t pid, struct stopped *s)
+static int stop_all(pid_t pid, struct img_stopped *s)
 {
 	char path[64];
 	snprintf(path, sizeof(path), "/proc/%d/task", pid);
@@ -91,14 +93,14 @@ static int stop_all(pid_t pid, struct stopped *s)
 	return s->n ? 0 : util_error("pid %d: no thread could be stopped", pid);
 }
 
-static void release_all(struct stopped *s)
+static void release_all(struct img_stopped *s)
 {
 	for (size_t i = 0; i < s->n; i++)
 		ptrace(PTRACE_DETACH, s->tids[i], NULL, NULL);
 	s->n = 0;
 }
 
-static int read_threads(struct img *img, pid_t pid, const struct stopped *s)
+static int read_threads(struct img *img, pid_t pid, const struct img_stopped *s)
 {
 	/* The main thread first: it runs the event loop and the JavaScript. */
 	for (int pass = 0; pass < 2; pass++)
@@ -190,25 +192,42 @@ static size_t read_anonymous(int memfd, int pagemapfd, uint8_t *buf, uint64_t st
 	return len;
 }
 
+/* Zeroed memory for a copy. Huge pages: a GB copied page by page would cost a
+ * quarter of a million page faults while the target waits. */
+static uint8_t *alloc_copy(size_t len)
+{
+	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return NULL;
+	madvise(p, len, MADV_HUGEPAGE);
+	return p;
+}
+
+static void keep_copy(struct img *img, uint8_t *buf, size_t len)
+{
+	img->owned = util_realloc(img->owned, (img->nowned + 1) * sizeof(*img->owned));
+	img->owned_len = util_realloc(img->owned_len, (img->nowned + 1) * sizeof(*img->owned_len));
+	img->owned[img->nowned] = buf;
+	img->owned_len[img->nowned++] = len;
+}
+
 /* Copies one private mapping of the target; unreadable tails are left out. */
 static void copy_private(struct img *img, int memfd, int pagemapfd, const struct maps_line *m,
 			 int prot)
 {
 	size_t len = (size_t)(m->end - m->start);
-	uint8_t *buf = calloc(1, len);
+	uint8_t *buf = alloc_copy(len);
 	size_t have = 0;
 	if (buf && m->path[0] != '/' && pagemapfd >= 0)
 		have = read_anonymous(memfd, pagemapfd, buf, m->start, len);
 	if (buf && !have)
 		have = read_range(memfd, buf, m->start, len);
 	if (buf && !have) {
-		free(buf);
+		munmap(buf, len);
 		buf = NULL;
 	}
-	if (buf) {
-		img->owned = util_realloc(img->owned, (img->nowned + 1) * sizeof(*img->owned));
-		img->owned[img->nowned++] = buf;
-	}
+	if (buf)
+		keep_copy(img, buf, len);
 	struct img_region r = {.start = m->start,
 			       .end = m->end,
 			       .data = buf,
@@ -258,22 +277,36 @@ static int read_filemaps(struct img *img, pid_t pid, struct maps_line **lines, s
 	return 0;
 }
 
-static void copy_memory(struct img *img, pid_t pid, int memfd, const struct maps_line *ls, size_t n)
+static int copyable(const struct maps_line *m, int prot)
+{
+	/* Reading PROT_NONE reservations would fault pages in; read-only file
+	 * mappings come from the files. */
+	return (prot & PROT_READ) && strcmp(m->path, "[vvar]") && strcmp(m->path, "[vsyscall]") &&
+	       !(m->path[0] == '/' && !(prot & PROT_WRITE));
+}
+
+static void copy_memory(struct img *img, pid_t pid, const struct maps_line *ls, size_t n)
 {
 	char path[64];
 	snprintf(path, sizeof(path), "/proc/%d/pagemap", pid);
 	int pagemapfd = open(path, O_RDONLY | O_CLOEXEC);
-	for (size_t i = 0; i < n; i++) {
-		const struct maps_line *m = &ls[i];
-		int prot = prot_of_perms(m->perms);
-		if (!(prot & PROT_READ) || !strcmp(m->path, "[vvar]") || !strcmp(m->path, "[vsyscall]"))
-			continue; /* reading PROT_NONE reservations would fault pages in */
-		if (m->path[0] == '/' && !(prot & PROT_WRITE))
-			continue; /* read-only file mappings come from the files afterwards */
-		copy_private(img, memfd, pagemapfd, m, prot);
-	}
+	for (size_t i = 0; i < n; i++)
+		if (copyable(&ls[i], prot_of_perms(ls[i].perms)))
+			copy_private(img, img->memfd, pagemapfd, &ls[i], prot_of_perms(ls[i].perms));
 	if (pagemapfd >= 0)
 		close(pagemapfd);
+}
+
+/* Lazy mode: private mappings are read from /proc/PID/mem when asked for. */
+static void add_lazy(struct img *img, const struct maps_line *ls, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		int prot = prot_of_perms(ls[i].perms);
+		if (!copyable(&ls[i], prot))
+			continue;
+		struct img_region r = {.start = ls[i].start, .end = ls[i].end, .prot = prot, .lazy = 1};
+		img_add_region(img, &r);
+	}
 }
 
 static void read_command(struct img *img, pid_t pid)
@@ -310,61 +343,63 @@ static long elapsed_ms(const struct timespec *a)
 	return (b.tv_sec - a->tv_sec) * 1000 + (b.tv_nsec - a->tv_nsec) / 1000000;
 }
 
-/* The stopped window: registers and private memory, then release. */
-static int snapshot(struct img *img, pid_t pid, struct maps_line **ls, size_t *n)
+static void report_pause(struct img *img, long ms)
+{
+	if (!getenv("NODESCOPE_VERBOSE"))
+		return;
+	size_t bytes = 0;
+	for (size_t i = 0; i < img->nowned; i++)
+		for (size_t j = 0; j < img->nregions; j++)
+			if (img->regions[j].data == img->owned[i])
+				bytes += img->regions[j].data_len;
+	fprintf(stderr, "nodescope: pid %d was paused for %ld ms (%zu threads, %zu MB copied)\n",
+		img->pid, ms, img->nthreads, bytes >> 20);
+}
+
+void img_live_release(struct img *img)
+{
+	struct img_stopped *s = img->stopped;
+	if (s) {
+		release_all(s);
+		long ms = elapsed_ms(&s->since);
+		sigprocmask(SIG_SETMASK, &s->old_mask, NULL);
+		report_pause(img, ms);
+		free(s);
+		img->stopped = NULL;
+	}
+	if (img->memfd >= 0)
+		close(img->memfd);
+	img->memfd = -1;
+}
+
+/* Stops the process, reads registers and mappings, and in copy mode its private
+ * memory, releasing it at once; in lazy mode it stays stopped until close. All
+ * signals are blocked while it is stopped, so nodescope cannot be interrupted
+ * between stopping and releasing it. */
+/* Opens /proc/PID/mem and blocks every signal; stops the threads. */
+static int stop_process(struct img *img, pid_t pid)
 {
 	char path[64];
 	snprintf(path, sizeof(path), "/proc/%d/mem", pid);
-	int memfd = open(path, O_RDONLY | O_CLOEXEC);
-	if (memfd < 0)
+	img->memfd = open(path, O_RDONLY | O_CLOEXEC);
+	if (img->memfd < 0)
 		return util_error("pid %d: %s", pid, strerror(errno));
-	sigset_t all, old;
+	struct img_stopped *s = util_calloc(1, sizeof(*s));
+	sigset_t all;
 	sigfillset(&all);
-	sigprocmask(SIG_BLOCK, &all, &old);
-	struct stopped *s = util_calloc(1, sizeof(*s));
-	struct timespec t0;
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	int rc = stop_all(pid, s);
-	if (rc == 0)
-		rc = read_threads(img, pid, s);
-	if (rc == 0)
-		rc = read_filemaps(img, pid, ls, n);
-	if (rc == 0)
-		copy_memory(img, pid, memfd, *ls, *n);
-	release_all(s);
-	long ms = elapsed_ms(&t0);
-	sigprocmask(SIG_SETMASK, &old, NULL);
-	free(s);
-	close(memfd);
-	if (rc == 0 && getenv("NODESCOPE_VERBOSE")) {
-		size_t bytes = 0;
-		for (size_t i = 0; i < img->nregions; i++)
-			bytes += img->regions[i].data_len;
-		fprintf(stderr, "nodescope: pid %d was paused for %ld ms (%zu threads, %zu MB copied)\n",
-			pid, ms, img->nthreads, bytes >> 20);
-	}
-	return rc;
+	sigprocmask(SIG_BLOCK, &all, &s->old_mask);
+	clock_gettime(CLOCK_MONOTONIC, &s->since);
+	img->stopped = s;
+	if (stop_all(pid, s) < 0)
+		return -1;
+	return read_threads(img, pid, s);
 }
 
-int img_open_pid(struct img **out, pid_t pid)
+/* Names the executable and builds the modules and file-backed regions. */
+static void add_files(struct img *img, pid_t pid, const struct maps_line *ls, size_t n)
 {
-	char exe[64];
+	char exe[64], target[512] = "";
 	snprintf(exe, sizeof(exe), "/proc/%d/exe", pid);
-	if (kill(pid, 0) < 0 && errno == ESRCH)
-		return util_error("pid %d: no such process", pid);
-	struct img *img = util_calloc(1, sizeof(*img));
-	img->pid = pid;
-	struct maps_line *ls = NULL;
-	size_t n = 0;
-	if (snapshot(img, pid, &ls, &n) < 0) {
-		free(ls);
-		img_close(img);
-		return -1;
-	}
-	read_command(img, pid);
-	read_auxv(img, pid);
-	/* The executable: the file mapping that /proc/PID/exe names. */
-	char target[512] = "";
 	ssize_t tl = readlink(exe, target, sizeof(target) - 1);
 	target[tl > 0 ? tl : 0] = 0;
 	const char *main_path = NULL;
@@ -380,8 +415,67 @@ int img_open_pid(struct img **out, pid_t pid)
 		if (ls[i].path[0] == '/' && (prot & PROT_READ) && !(prot & PROT_WRITE))
 			img_add_file_backed(img, ls[i].start, ls[i].end, prot);
 	}
+}
+
+/* Copy mode: stop, read the mappings and copy the private memory, release. */
+static int open_copy(struct img *img, pid_t pid, struct maps_line **ls, size_t *n)
+{
+	int rc = stop_process(img, pid);
+	if (rc == 0)
+		rc = read_filemaps(img, pid, ls, n);
+	if (rc == 0)
+		copy_memory(img, pid, *ls, *n);
+	img_live_release(img);
+	if (rc == 0)
+		add_files(img, pid, *ls, *n);
+	return rc;
+}
+
+/* Lazy mode: everything that does not need the process stopped (the mappings,
+ * loading the binaries' symbol tables) is done first, so the pause is only the
+ * reading of what the command needs. */
+static int open_lazy(struct img *img, pid_t pid, struct maps_line **ls, size_t *n)
+{
+	if (read_filemaps(img, pid, ls, n) < 0)
+		return -1;
+	add_files(img, pid, *ls, *n);
+	for (size_t i = 0; i < img->nmodules; i++)
+		img_module_load(&img->modules[i]);
+	util_clear_error();
+	if (stop_process(img, pid) < 0)
+		return -1;
+	add_lazy(img, *ls, *n);
+	return 0;
+}
+
+static int open_pid(struct img **out, pid_t pid, int lazy)
+{
+	if (kill(pid, 0) < 0 && errno == ESRCH)
+		return util_error("pid %d: no such process", pid);
+	struct img *img = util_calloc(1, sizeof(*img));
+	img->pid = pid;
+	img->memfd = -1;
+	struct maps_line *ls = NULL;
+	size_t n = 0;
+	int rc = lazy ? open_lazy(img, pid, &ls, &n) : open_copy(img, pid, &ls, &n);
 	free(ls);
+	if (rc < 0) {
+		img_close(img);
+		return -1;
+	}
+	read_command(img, pid);
+	read_auxv(img, pid);
 	img_sort_regions(img);
 	*out = img;
 	return 0;
+}
+
+int img_open_pid(struct img **out, pid_t pid)
+{
+	return open_pid(out, pid, 0);
+}
+
+int img_open_pid_lazy(struct img **out, pid_t pid)
+{
+	return open_pid(out, pid, 1);
 }

@@ -9,8 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-char *__cxa_demangle(const char *mangled, char *buf, size_t *len, int *status);
-
 static int sym_by_addr(const void *a, const void *b)
 {
 	const struct img_sym *x = a, *y = b;
@@ -214,34 +212,11 @@ int img_symbol_each(struct img *img, const char *prefix,
 	return 0;
 }
 
-/* Cuts the parameter list "(...)" (and a trailing " const") off a demangled name. */
-static void strip_parameters(char *s)
-{
-	size_t n = strlen(s);
-	if (n > 6 && !strcmp(s + n - 6, " const"))
-		s[n -= 6] = 0;
-	if (!n || s[n - 1] != ')')
-		return;
-	int depth = 0;
-	for (size_t i = n; i-- > 0;) {
-		if (s[i] == ')')
-			depth++;
-		else if (s[i] == '(' && --depth == 0) {
-			if (i > 0)
-				s[i] = 0;
-			return;
-		}
-	}
-}
-
 static void demangle_into(const char *raw, char *out, size_t cap)
 {
-	int status = -1;
-	char *d = raw[0] == '_' && raw[1] == 'Z' ? __cxa_demangle(raw, NULL, NULL, &status) : NULL;
-	snprintf(out, cap, "%s", status == 0 && d ? d : raw);
+	char *d = util_demangle(raw);
+	snprintf(out, cap, "%s", d);
 	free(d);
-	if (status == 0)
-		strip_parameters(out);
 }
 
 int img_symbol_for_addr(struct img *img, uint64_t addr, struct img_symbol *out)

@@ -6,10 +6,12 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 int img_open_core(struct img **out, const char *core_path, const char *binary, int force)
 {
 	struct img *img = util_calloc(1, sizeof(*img));
+	img->memfd = -1;
 	int phnum = -1;
 	if (img_file_open(core_path, &img->core) < 0 || (phnum = img_core_parse(img)) < 0 ||
 	    img_core_setup_binary(img, binary, force, (size_t)phnum) < 0) {
@@ -50,6 +52,7 @@ static void add_elf_segments(struct img *img, struct img_file *f)
 int img_open_elf(struct img **out, const char *path)
 {
 	struct img *img = util_calloc(1, sizeof(*img));
+	img->memfd = -1;
 	struct img_module *m = img_main_module_new(img, path);
 	img->main = m;
 	if (img_module_load(m) < 0) {
@@ -68,13 +71,15 @@ void img_close(struct img *img)
 {
 	if (!img)
 		return;
+	img_live_release(img);
 	img_modules_free(img);
 	img_file_close(img->core);
 	free(img->regions);
 	free(img->threads);
 	for (size_t i = 0; i < img->nowned; i++)
-		free(img->owned[i]);
+		munmap(img->owned[i], img->owned_len[i]);
 	free(img->owned);
+	free(img->owned_len);
 	free(img->auxv);
 	free(img->filemaps);
 	free(img->filemap_strings);

@@ -7,6 +7,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 void img_add_region(struct img *img, const struct img_region *r)
 {
@@ -62,6 +63,14 @@ static long read_one(const struct img *img, uint64_t addr, void *buf, size_t len
 		return util_error("address 0x%llx is not mapped in the image",
 				  (unsigned long long)addr);
 	uint64_t off = addr - r->start;
+	if (r->lazy) {
+		size_t n = r->end - addr < len ? (size_t)(r->end - addr) : len;
+		ssize_t got = pread(img->memfd, buf, n, (off_t)addr);
+		if (got <= 0)
+			return util_error("address 0x%llx of the live process is not readable",
+					  (unsigned long long)addr);
+		return (long)got;
+	}
 	if (!r->data || off >= r->data_len)
 		return util_error("address 0x%llx is not in the core (%s not dumped)",
 				  (unsigned long long)addr,

@@ -61,6 +61,10 @@ void util_map_each(struct util_map *m, void (*fn)(struct util_map_entry *e, void
 /* Frees keys and slots; values are the caller's (free them first with util_map_each). */
 void util_map_free(struct util_map *m);
 
+/* A C++ symbol demangled for stacks ("ns::Cls::fn", no parameters); other names
+ * are returned as they are. The result is malloc'd. */
+char *util_demangle(const char *raw);
+
 /* True when stderr is a terminal: progress lines are shown only then. */
 int util_stderr_is_tty(void);
 
