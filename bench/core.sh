@@ -101,6 +101,23 @@ done
 		echo '```'
 		echo "node's own report: \`$(sed -n '/^FROM/,$p' "$dir/node.err" | sed -n 2p | cut -c1-120)\`"
 		echo
+		# computed differences for the innermost frame, explode(who, n)
+		ll=$(grep -E 'frame #[0-9]+: 0x[0-9a-f]+ explode\(this=' "$dir/llnode.out" | head -1)
+		if [ -n "$ll" ]; then
+			nargs=$(printf '%s' "$ll" | sed 's/ at .*//' | tr -cd ',' | wc -c)
+			llpos=$(printf '%s' "$ll" | sed -n 's/.* at [^ ]*:\([0-9]*:[0-9]*\) fn=.*/\1/p')
+			nodepos=$(sed -n '/^FROM/,$p' "$dir/node.err" | sed -n 2p | sed -n 's/.*:\([0-9]*:[0-9]*\))$/\1/p')
+			ourpos=$(sed -n 's/^ *posn: line \([0-9]*\), column \([0-9]*\) (executing)$/\1:\2/p' "$dir/nodescope-v.out" | head -1)
+			echo "- \`explode(who, n)\`: llnode prints $nargs arguments (nodescope: $(sed -n '/^js: *explode$/,/^js:/p' "$dir/nodescope-v.out" | grep -c 'arg[0-9]*:'))."
+			echo "- its position: llnode $llpos (where the function is defined), node $nodepos, nodescope $ourpos (executing)."
+		fi
+		unnamed=$(grep -cE 'frame #[0-9]+: 0x[0-9a-f]+$' "$dir/llnode.out")
+		[ "$unnamed" -gt 0 ] && echo "- $unnamed frames printed as bare addresses (no name at all)."
+		nofn=$(grep -cE '<non-function>|no constructor' "$dir/llnode.out")
+		[ "$nofn" -gt 0 ] && echo "- $nofn frames or receivers shown as \`<non-function>\` / \`no constructor\` (the class constructor Widget and its instances)."
+		internal=$(grep -c 'node:internal/[a-z_/]*:1:10' "$dir/llnode.out")
+		[ "$internal" -gt 0 ] && echo "- $internal node-internal frames at \`node:internal/...:1:10\` (their sources are external strings)."
+		echo
 	done
 } >>"$RES"
 cat "$RES"

@@ -205,6 +205,11 @@ static void report(struct dump *d, int nd, struct row *rows, size_t n, int top, 
 			struct util_buf c = {0};
 			for (int k = 0; k < nd; k++)
 				util_buf_printf(&c, "%s%zu", k ? " -> " : "", r->counts[k]);
+			/* with more than two dumps, the growth between each pair too */
+			for (int k = 1; nd > 2 && k < nd; k++)
+				util_buf_printf(&c, "%s%+lld%s", k == 1 ? " (" : " ",
+						(long long)r->counts[k] - (long long)r->counts[k - 1],
+						k == nd - 1 ? ")" : "");
 			printf("%-24s %s\n", c.data, r->key);
 			util_buf_free(&c);
 		}

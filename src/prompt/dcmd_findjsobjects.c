@@ -139,10 +139,11 @@ static void print_stats(struct dcmd_ctx *ctx, struct heap_session *s)
 				v8_space_name(i), st->pages[i], st->objects[i],
 				(unsigned long long)st->bytes[i]);
 	fprintf(ctx->out,
-		"  from-space pages skipped: %zu, pages not in the core: %zu (partly: %zu), "
+		"  from-space pages skipped: %zu (+%zu unused to-space), pages not in the core: "
+		"%zu (partly: %zu), "
 		"allocation areas skipped: %zu, objects sized by resynchronising: %zu\n",
-		st->pages_skipped_from, st->pages_missing, st->pages_partial, st->lab_gaps,
-		st->resyncs);
+		st->pages_skipped_from, st->pages_unused, st->pages_missing, st->pages_partial,
+		st->lab_gaps, st->resyncs);
 }
 
 static int list_group(struct dcmd_ctx *ctx, struct heap_session *s, uint64_t addr, int json)

@@ -67,6 +67,7 @@ struct v8_heap_stats {
 	uint64_t bytes[V8_SPACE_COUNT];
 	size_t pages_skipped_from, pages_missing; /* from-space; not in the core */
 	size_t pages_partial;			  /* only partly in the core */
+	size_t pages_unused;			  /* to-space pages after the allocation page */
 	size_t resyncs;				  /* objects whose size was guessed */
 	size_t lab_gaps;			  /* allocation areas skipped */
 };
@@ -126,7 +127,7 @@ struct v8_path_step {
 	char edge[256]; /* how obj reaches the next step: ".store", "[9999]", ... */
 };
 struct v8_path {
-	char root[128]; /* "global object", "module cache (require.cache)", "stack of thread 1" */
+	char root[256]; /* "global object", "module cache (require.cache)", "stack of thread 1" */
 	struct v8_path_step *steps;
 	size_t nsteps; /* the last step is the target itself */
 };

@@ -11,6 +11,8 @@
 struct heap_page {
 	uint64_t base, area_start, area_end; /* area_end: end of the object area */
 	uint64_t flags, heap, owner;
+	uint64_t meta; /* where the header fields are: base, or its MemoryChunkMetadata */
+	int unused;    /* a to-space page after the allocation page: nothing live */
 	enum v8_space space;
 	const uint8_t *data; /* zero-copy view of [area_start, area_end) */
 	/* Allocation area [lab_top, lab_limit) inside the page that holds no objects
@@ -34,9 +36,13 @@ struct v8_heap {
 	const struct v8_types *T;
 	struct heap_page *pages;
 	size_t npages;
-	/* map cache: open addressing on the map address */
-	struct heap_mapinfo *maps;
+	/* map cache: open addressing on the map address, over entries that never
+	 * move (blocks of MAPINFO_BLOCK), so a pointer to one stays valid while the
+	 * table grows during a walk */
+	struct heap_mapinfo **maps;
 	size_t maps_cap, maps_used;
+	struct heap_mapinfo **blocks;
+	size_t nblocks, block_used;
 	/* instance types of variable-size kinds (-1 when the binary has none) */
 	int t_free_space, t_filler, t_fixed_array, t_fixed_double_array, t_byte_array,
 	    t_bytecode_array;
@@ -47,16 +53,16 @@ struct v8_heap {
 	int t_closure_feedback_cell_array, t_object_boilerplate, t_array_list;
 	int first_context, last_context;
 	int64_t bytecode_header; /* BytecodeArray::data offset */
+	int free_space_words;	 /* FreeSpace size in tagged words (V8 >= 13) */
+	int off_list_next;	 /* page list next link, from pg->meta */
 	struct v8_heap_stats stats;
-	/* sorted object starts of the last full walk (for v8_heap_is_object) */
-	uint64_t *starts;
-	size_t nstarts;
 };
 
 /* heap_walk_pages.c */
 int heap_find_pages(struct v8_heap *h);
 /* heap_walk_size.c */
 void heap_size_init(struct v8_heap *h);
+void heap_maps_free(struct v8_heap *h);
 struct heap_mapinfo *heap_map_info(struct v8_heap *h, uint64_t map);
 /* Size in bytes of the object whose words are w (avail words readable), 0 when
  * it cannot be told from the object alone. */

@@ -73,8 +73,7 @@ void v8_heap_close(struct v8_heap *h)
 	if (!h)
 		return;
 	free(h->pages);
-	free(h->maps);
-	free(h->starts);
+	heap_maps_free(h);
 	free(h);
 }
 
@@ -255,13 +254,15 @@ int v8_heap_each(struct v8_heap *h, const char *label, v8_heap_obj_fn fn, void *
 	p.last = p.start;
 	for (size_t i = 0; i < h->npages; i++)
 		p.total += h->pages[i].area_end - h->pages[i].area_start;
-	size_t resyncs = h->stats.resyncs, lab = h->stats.lab_gaps;
+	/* per-walk figures start again; page-discovery figures stay */
 	memset(&h->stats.pages, 0, sizeof(h->stats.pages));
 	memset(&h->stats.objects, 0, sizeof(h->stats.objects));
 	memset(&h->stats.bytes, 0, sizeof(h->stats.bytes));
 	h->stats.resyncs = 0;
 	long long debug = debug_enabled();
 	for (size_t i = 0; i < h->npages; i++) {
+		if (h->pages[i].unused)
+			continue;
 		int r = walk_page(h, &h->pages[i], fn, arg, debug);
 		if (r) {
 			progress_end(&p);
@@ -272,8 +273,6 @@ int v8_heap_each(struct v8_heap *h, const char *label, v8_heap_obj_fn fn, void *
 			release_page(&h->pages[i]);
 	}
 	progress_end(&p);
-	(void)resyncs;
-	h->stats.lab_gaps = lab;
 	return 0;
 }
 
@@ -315,11 +314,6 @@ static struct heap_page *page_of(struct v8_heap *h, uint64_t addr)
 	struct heap_page *pg = &h->pages[lo - 1];
 	return addr >= pg->area_start && addr < pg->area_end ? pg : NULL;
 }
-
-struct find_one {
-	uint64_t target;
-	int found;
-};
 
 int v8_heap_is_object(struct v8_heap *h, v8_value v)
 {

@@ -58,6 +58,28 @@ static void set_lab(struct heap_page *pg, const uint64_t *w)
 	}
 }
 
+/* The to-space pages after the one V8 allocates in are not used in this cycle
+ * and hold what an earlier cycle left (evacuated objects, forwarding words):
+ * follow the semispace's page list from the allocation page and mark them. */
+static void mark_unused_to_pages(struct v8_heap *h, struct heap_page *lab)
+{
+	uint64_t meta = lab->meta;
+	for (size_t guard = 0; guard < h->npages && h->off_list_next; guard++) {
+		const uint64_t *next = img_ptr(h->img, meta + (uint64_t)h->off_list_next, 8);
+		if (!next || !*next)
+			return;
+		struct heap_page *pg = NULL;
+		for (size_t i = 0; i < h->npages && !pg; i++)
+			if (h->pages[i].meta == *next && h->pages[i].space == V8_SPACE_NEW)
+				pg = &h->pages[i];
+		if (!pg || pg == lab || pg->unused)
+			return;
+		pg->unused = 1;
+		h->stats.pages_unused++;
+		meta = pg->meta;
+	}
+}
+
 static int find_for_heap(struct v8_heap *h, uint64_t heap)
 {
 	uint64_t lo = heap > SEARCH_BELOW ? heap - SEARCH_BELOW : 0;
@@ -73,6 +95,7 @@ static int find_for_heap(struct v8_heap *h, uint64_t heap)
 			continue;
 		set_lab(np, w);
 		set_lab(op, w + 3);
+		mark_unused_to_pages(h, np);
 		h->stats.lab_gaps += (np->lab_top != 0) + (op && op->lab_top);
 		return 0;
 	}

@@ -24,7 +24,9 @@ struct chunk_layout {
 	const char *node;
 	int meta_indirect, off_flags, off_meta;
 	int off_size, off_heap, off_area_start, off_area_end, off_owner;
-	uint64_t from_page; /* MemoryChunk flag: a page of the new space's from-semispace */
+	uint64_t from_page;   /* MemoryChunk flag: a page of the new space's from-semispace */
+	int free_space_words; /* FreeSpace's size field counts tagged words, not bytes */
+	int off_list_next;    /* the page list's next link (heap::ListNode), same base */
 	/* AllocationSpace enum (src/common/globals.h) value -> our space. */
 	enum v8_space space_of_id[16];
 };
@@ -46,21 +48,23 @@ static const struct chunk_layout chunk_layouts[] = {
 	/* V8 10.2 (Node 18): src/heap/basic-memory-chunk.h — size_t size_ (0),
 	 * uintptr_t flags_ (8), Heap* heap_ (16), area_start_ (24), area_end_ (32),
 	 * allocated_bytes_, wasted_memory_, high_water_mark_, owner_ (64); enum Flag
-	 * FROM_PAGE = 1u << 3. globals.h AllocationSpace: RO_SPACE, OLD_SPACE,
+	 * FROM_PAGE = 1u << 3. MemoryChunk::list_node_ (next, prev) at 232 (found on
+	 * cores: the to-space pages link to each other there; 264 in 11.3 to 14.6,
+	 * from the metadata in 13+). globals.h AllocationSpace: RO_SPACE, OLD_SPACE,
 	 * CODE_SPACE, MAP_SPACE, LO_SPACE, CODE_LO_SPACE, NEW_LO_SPACE, NEW_SPACE. */
-	{10, 0, "18", 0, 8, 0, 0, 16, 24, 32, 64, 1u << 3,
+	{10, 0, "18", 0, 8, 0, 0, 16, 24, 32, 64, 1u << 3, 0, 232,
 	 {S_RO, S_OLD, S_CODE, S_MAP, S_LO, S_CLO, S_NLO, S_NEW, S_X, S_X, S_X, S_X, S_X, S_X, S_X, S_X}},
 	/* V8 11.3 (Node 20): basic-memory-chunk.h, same fields as 10.2; globals.h
 	 * AllocationSpace: RO_SPACE, NEW_SPACE, OLD_SPACE, CODE_SPACE, SHARED_SPACE,
 	 * NEW_LO_SPACE, LO_SPACE, CODE_LO_SPACE, SHARED_LO_SPACE. */
-	{11, 0, "20", 0, 8, 0, 0, 16, 24, 32, 64, 1u << 3,
+	{11, 0, "20", 0, 8, 0, 0, 16, 24, 32, 64, 1u << 3, 0, 264,
 	 {S_RO, S_NEW, S_OLD, S_CODE, S_SH, S_NLO, S_LO, S_CLO, S_SH, S_X, S_X, S_X, S_X, S_X, S_X, S_X}},
 	/* V8 12.4 (Node 22): memory-chunk-header.h + basic-memory-chunk.h — the
 	 * MemoryChunkHeader (main_thread_flags_ 0, chunk address 8) is followed by
 	 * size_ (16), heap_ (24), area_start_ (32), area_end_ (40), allocated_bytes_,
 	 * wasted_memory_, high_water_mark_, owner_ (72). globals.h: RO, NEW, OLD, CODE,
 	 * SHARED, TRUSTED, NEW_LO, LO, CODE_LO, SHARED_LO, TRUSTED_LO. */
-	{12, 0, "22", 0, 0, 0, 16, 24, 32, 40, 72, 1u << 3,
+	{12, 0, "22", 0, 0, 0, 16, 24, 32, 40, 72, 1u << 3, 0, 264,
 	 {S_RO, S_NEW, S_OLD, S_CODE, S_SH, S_TR, S_NLO, S_LO, S_CLO, S_SH, S_LO, S_X, S_X, S_X, S_X, S_X}},
 	/* V8 13.x (Node 24) and 14.x (Node 26): memory-chunk.h — MemoryChunk holds
 	 * main_thread_flags_ (0) and MemoryChunkMetadata* metadata_ (8, no sandbox);
@@ -68,8 +72,9 @@ static const struct chunk_layout chunk_layouts[] = {
 	 * allocated_bytes_ (24), wasted_memory_, high_water_mark_, size_ (48),
 	 * area_end_ (56), heap_ (64), area_start_ (72), owner_ (80). globals.h: RO,
 	 * NEW, OLD, CODE, SHARED, TRUSTED, SHARED_TRUSTED, NEW_LO, LO, CODE_LO,
-	 * SHARED_LO, SHARED_TRUSTED_LO, TRUSTED_LO. */
-	{13, 0, "24, 26", 1, 0, 8, 48, 64, 72, 56, 80, 1u << 3,
+	 * SHARED_LO, SHARED_TRUSTED_LO, TRUSTED_LO. free-space.h: the size is kept
+	 * in tagged words (seen: 0x7ffe on a fresh 0x3fff0-byte page area). */
+	{13, 0, "24, 26", 1, 0, 8, 48, 64, 72, 56, 80, 1u << 3, 1, 264,
 	 {S_RO, S_NEW, S_OLD, S_CODE, S_SH, S_TR, S_TR, S_NLO, S_LO, S_CLO, S_SH, S_TR, S_LO, S_X, S_X, S_X}},
 };
 /* clang-format on */
@@ -116,7 +121,9 @@ static int read_header(struct v8_heap *h, const struct chunk_layout *c, uint64_t
 		return -1;
 	if ((heap == 0) != (owner == 0) || (heap & 7) || (owner & 7))
 		return -1;
+	memset(pg, 0, sizeof(*pg));
 	pg->base = base;
+	pg->meta = meta;
 	pg->area_start = as;
 	pg->area_end = ae;
 	pg->flags = flags;
@@ -155,6 +162,8 @@ int heap_find_pages(struct v8_heap *h)
 	if (!c)
 		return util_error("heap: V8 %s is older than any page layout this build knows",
 				  v8_version(h->v8));
+	h->free_space_words = c->free_space_words;
+	h->off_list_next = c->off_list_next;
 	size_t cap = 0, nreg = img_region_count(h->img);
 	for (size_t i = 0; i < nreg; i++) {
 		const struct img_region *r = img_region_at(h->img, i);

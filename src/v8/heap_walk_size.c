@@ -94,7 +94,7 @@ static enum formula formula_for(struct v8_heap *h, unsigned type)
 	    is_type(h->t_protected_fixed_array, type) ||
 	    is_type(h->t_protected_weak_fixed_array, type) ||
 	    is_type(h->t_trusted_weak_fixed_array, type) ||
-	    is_type(h->t_closure_feedback_cell_array, type) || is_type(h->t_array_list, type) ||
+	    is_type(h->t_closure_feedback_cell_array, type) ||
 	    (h->first_context >= 0 && (int)type >= h->first_context &&
 	     (int)type <= h->last_context))
 		return F_FIXED;
@@ -113,7 +113,10 @@ static enum formula formula_for(struct v8_heap *h, unsigned type)
 		return F_DESCRIPTORS;
 	if (is_type(h->t_property_array, type))
 		return F_PROPERTY_ARRAY;
-	if (is_type(h->t_weak_array_list, type))
+	/* WeakArrayList, and ArrayList from V8 12.4 (the first version whose
+	 * metadata names ARRAY_LIST_TYPE; before, it was a FixedArray in the fixed
+	 * array range): capacity and length Smis, then the elements (array-list.h) */
+	if (is_type(h->t_weak_array_list, type) || is_type(h->t_array_list, type))
 		return F_WEAK_LIST;
 	/* A kind the metadata names but no formula here covers (ScopeInfo,
 	 * FeedbackVector, Code, ...): never guess a formula (a ScopeInfo's flags
@@ -147,7 +150,11 @@ static uint64_t size_by(struct v8_heap *h, enum formula f, const uint64_t *w, si
 	case F_BYTES:
 		return smi_at(w, 1, avail, &n) < 0 ? 0 : round8(16 + (uint64_t)n);
 	case F_FREE:
-		return smi_at(w, 1, avail, &n) < 0 || (n & 7) || n < 8 ? 0 : (uint64_t)n;
+		if (smi_at(w, 1, avail, &n) < 0)
+			return 0;
+		if (h->free_space_words)
+			n *= 8;
+		return (n & 7) || n < 8 ? 0 : (uint64_t)n;
 	case F_SEQ1:
 	case F_SEQ2:
 		if (avail < 2)
@@ -213,21 +220,41 @@ static size_t slot_of(uint64_t map, size_t cap)
 	return (size_t)(x >> 20) & (cap - 1);
 }
 
+#define MAPINFO_BLOCK 1024
+
 static void maps_grow(struct v8_heap *h)
 {
 	size_t ncap = h->maps_cap ? h->maps_cap * 2 : 4096;
-	struct heap_mapinfo *n = util_calloc(ncap, sizeof(*n));
+	struct heap_mapinfo **n = util_calloc(ncap, sizeof(*n));
 	for (size_t i = 0; i < h->maps_cap; i++) {
-		if (!h->maps[i].map)
+		if (!h->maps[i])
 			continue;
-		size_t s = slot_of(h->maps[i].map, ncap);
-		while (n[s].map)
+		size_t s = slot_of(h->maps[i]->map, ncap);
+		while (n[s])
 			s = (s + 1) & (ncap - 1);
 		n[s] = h->maps[i];
 	}
 	free(h->maps);
 	h->maps = n;
 	h->maps_cap = ncap;
+}
+
+static struct heap_mapinfo *mapinfo_new(struct v8_heap *h)
+{
+	if (!h->nblocks || h->block_used == MAPINFO_BLOCK) {
+		h->blocks = util_realloc(h->blocks, (h->nblocks + 1) * sizeof(*h->blocks));
+		h->blocks[h->nblocks++] = util_calloc(MAPINFO_BLOCK, sizeof(struct heap_mapinfo));
+		h->block_used = 0;
+	}
+	return &h->blocks[h->nblocks - 1][h->block_used++];
+}
+
+void heap_maps_free(struct v8_heap *h)
+{
+	for (size_t i = 0; i < h->nblocks; i++)
+		free(h->blocks[i]);
+	free(h->blocks);
+	free(h->maps);
 }
 
 static const uint64_t *word_ptr(struct v8_heap *h, uint64_t addr)
@@ -277,13 +304,15 @@ struct heap_mapinfo *heap_map_info(struct v8_heap *h, uint64_t map)
 	if (h->maps_used * 2 >= h->maps_cap)
 		maps_grow(h);
 	size_t s = slot_of(map, h->maps_cap);
-	while (h->maps[s].map && h->maps[s].map != map)
+	while (h->maps[s] && h->maps[s]->map != map)
 		s = (s + 1) & (h->maps_cap - 1);
-	if (!h->maps[s].map) {
-		fill_mapinfo(h, &h->maps[s], map);
+	if (!h->maps[s]) {
+		struct heap_mapinfo *mi = mapinfo_new(h);
+		fill_mapinfo(h, mi, map);
+		h->maps[s] = mi;
 		h->maps_used++;
 	}
-	return h->maps[s].valid ? &h->maps[s] : NULL;
+	return h->maps[s]->valid ? h->maps[s] : NULL;
 }
 
 int heap_word_is_map(struct v8_heap *h, uint64_t word)

@@ -156,8 +156,8 @@ int v8_symbol_find(struct v8 *v8, const char *name, uint64_t *addr, uint64_t *si
 int v8_version_load(struct v8 *v8)
 {
 	static const char *const syms[4] = {
-		"_ZN2v88internal7Version6major_E", "_ZN2v88internal7Version6minor_E",
-		"_ZN2v88internal7Version6build_E", "_ZN2v88internal7Version6patch_E"};
+	    "_ZN2v88internal7Version6major_E", "_ZN2v88internal7Version6minor_E",
+	    "_ZN2v88internal7Version6build_E", "_ZN2v88internal7Version6patch_E"};
 	int *dst[4] = {&v8->major, &v8->minor, &v8->build, &v8->patch};
 	for (int i = 0; i < 4; i++) {
 		uint64_t addr, size;

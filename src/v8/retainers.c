@@ -167,6 +167,40 @@ static void natives_collect(struct v8_heap *h, struct natives *nr)
 	}
 }
 
+/* The stack frame holding a stack address: frame i spans [sp_i, sp_i+1). */
+struct frame_find {
+	uint64_t where;
+	struct v8_frame prev;
+	int have_prev, found;
+	char name[160];
+};
+
+static void frame_label(struct v8 *v8, const struct v8_frame *f, char *out, size_t len)
+{
+	struct v8_funcinfo fi;
+	if (v8_frame_is_js(f->kind) && f->function && v8_funcinfo(v8, f->function, &fi) == 0) {
+		snprintf(out, len, "%s()", fi.name[0] ? fi.name : "<anonymous>");
+		v8_funcinfo_free(&fi);
+	} else {
+		snprintf(out, len, "%.150s",
+			 f->symbol[0] ? f->symbol : v8_frame_kind_name(f->kind));
+	}
+	util_clear_error();
+}
+
+static int frame_cb(struct v8 *v8, const struct v8_frame *f, void *arg)
+{
+	struct frame_find *ff = arg;
+	if (ff->have_prev && ff->where >= ff->prev.sp && ff->where < f->sp) {
+		frame_label(v8, &ff->prev, ff->name, sizeof(ff->name));
+		ff->found = 1;
+		return 1;
+	}
+	ff->prev = *f;
+	ff->have_prev = 1;
+	return 0;
+}
+
 static void root_name(struct v8_heap *h, struct natives *nr, uint64_t obj, char *out, size_t len)
 {
 	unsigned t;
@@ -184,8 +218,18 @@ static void root_name(struct v8_heap *h, struct natives *nr, uint64_t obj, char 
 		const struct img_thread *th = img_thread_at(h->img, i);
 		const struct img_region *r = img_region_find(h->img, th->regs[IMG_REG_SP]);
 		if (r && where >= th->regs[IMG_REG_SP] && where < r->end) {
-			snprintf(out, len, "stack of thread %zu (tid %d) at 0x%llx", i + 1,
-				 (int)th->tid, (unsigned long long)where);
+			struct frame_find ff;
+			memset(&ff, 0, sizeof(ff));
+			ff.where = where;
+			if (v8_walk_stack(h->v8, th, 256, frame_cb, &ff) < 0)
+				util_clear_error();
+			if (ff.found)
+				snprintf(out, len,
+					 "stack of thread %zu (tid %d), frame of %.100s, at 0x%llx",
+					 i + 1, (int)th->tid, ff.name, (unsigned long long)where);
+			else
+				snprintf(out, len, "stack of thread %zu (tid %d) at 0x%llx", i + 1,
+					 (int)th->tid, (unsigned long long)where);
 			return;
 		}
 	}
@@ -324,6 +368,30 @@ void v8_paths_free(struct v8_path *paths, size_t n)
 	free(paths);
 }
 
+/* A global variable: the global object holds a PropertyCell per property
+ * (property-cell.tq: map, name, details, value, ...); its name is the cell's
+ * first Name field. 1 when the name was appended. */
+static int global_cell_name(struct v8 *v8, v8_value cell, struct util_buf *out)
+{
+	int t = v8_meta_type(v8, "PROPERTY_CELL_TYPE");
+	if (t < 0 || !v8_is_type(v8, cell, t))
+		return 0;
+	for (int i = 1; i <= 3; i++) {
+		v8_value v;
+		size_t before = out->len;
+		if (v8_field(v8, cell, i * 8, &v) == 0 && v8_is_heap(v) &&
+		    (v8_is_string(v8, v) || v8_is_type(v8, v, v8_types(v8)->symbol))) {
+			util_buf_adds(out, ".");
+			if (v8_name(v8, v, out) == 0)
+				return 1;
+			out->len = before;
+			out->data[before] = 0;
+		}
+	}
+	util_clear_error();
+	return 0;
+}
+
 void v8_path_format(struct v8 *v8, const struct v8_path *p, struct util_buf *out)
 {
 	util_buf_printf(out, "root: %s\n", p->root);
@@ -346,13 +414,33 @@ void v8_path_format(struct v8 *v8, const struct v8_path *p, struct util_buf *out
 			    (int)t < v8_types(v8)->first_js_receiver) {
 				v8_type(v8, s->obj, &ot);
 				const struct v8_types *T = v8_types(v8);
-				if ((int)ot == T->js_map || (int)ot == T->js_set) {
+				if ((int)ot == T->js_global_object) {
+					size_t at = out->len - strlen(s->edge);
+					struct util_buf name = {0};
+					/* global -> its dictionary -> a PropertyCell -> value */
+					if (i + 3 < p->nsteps &&
+					    global_cell_name(v8, p->steps[i + 2].obj, &name)) {
+						out->len = at;
+						out->data[at] = 0;
+						util_buf_adds(out, name.data);
+						i++;
+					} else {
+						util_buf_adds(out, p->steps[i + 1].edge);
+					}
+					util_buf_free(&name);
+				} else if ((int)ot == T->js_map || (int)ot == T->js_set) {
 					out->len -= strlen(s->edge);
 					out->data[out->len] = 0;
 					refs_map_entry(v8, p->steps[i + 1].obj,
 						       p->steps[i + 1].slot, (int)ot == T->js_map,
 						       out);
 				} else {
+					/* "<internal +32>" (a function's context) says less
+					 * than the context slot's name that follows */
+					if (!strncmp(s->edge, "<internal", 9)) {
+						out->len -= strlen(s->edge);
+						out->data[out->len] = 0;
+					}
 					util_buf_adds(out, p->steps[i + 1].edge);
 				}
 				i++;

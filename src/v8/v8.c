@@ -18,8 +18,8 @@ static const struct img_region *blob_home(struct v8 *v8)
 static int same_bytes(struct v8 *v8, uint64_t a, uint64_t b)
 {
 	uint8_t x[256], y[256];
-	int same = img_read(v8->img, a, x, sizeof(x)) == 0 && img_read(v8->img, b, y, sizeof(y)) == 0 &&
-		   memcmp(x, y, sizeof(x)) == 0;
+	int same = img_read(v8->img, a, x, sizeof(x)) == 0 &&
+		   img_read(v8->img, b, y, sizeof(y)) == 0 && memcmp(x, y, sizeof(x)) == 0;
 	util_clear_error();
 	return same;
 }
@@ -116,8 +116,14 @@ void v8_close(struct v8 *v8)
 	free(v8);
 }
 
-struct img *v8_img(const struct v8 *v8) { return v8->img; }
-const char *v8_version(const struct v8 *v8) { return v8->version; }
+struct img *v8_img(const struct v8 *v8)
+{
+	return v8->img;
+}
+const char *v8_version(const struct v8 *v8)
+{
+	return v8->version;
+}
 
 void v8_version_numbers(const struct v8 *v8, int *major, int *minor, int *build, int *patch)
 {
@@ -131,5 +137,11 @@ void v8_version_numbers(const struct v8 *v8, int *major, int *minor, int *build,
 		*patch = v8->patch;
 }
 
-const struct v8_layout *v8_layout(const struct v8 *v8) { return &v8->L; }
-const struct v8_types *v8_types(const struct v8 *v8) { return &v8->T; }
+const struct v8_layout *v8_layout(const struct v8 *v8)
+{
+	return &v8->L;
+}
+const struct v8_types *v8_types(const struct v8 *v8)
+{
+	return &v8->T;
+}

@@ -1,10 +1,15 @@
 #!/bin/sh
-# `nodescope leak` on two gcore cores of one live process
+# `nodescope leak` on two cores (nodescope gcore) of one live process
 # (tests/fixtures/census/leak.js) taken before and after it leaks N more Leaky
 # objects: Leaky must come first, with growth N and a path from a root.
 . "$(dirname "$0")/lib.sh"
 FIX="$ROOT/tests/fixtures/census/leak.js"
 N=437
+
+# take_core PID FILE: nodescope's own short-pause gcore, gdb's gcore if that fails.
+take_core() {
+	"$NODESCOPE" gcore -o "$2" "$1" >/dev/null 2>&1 || gcore -o "${2%.*}" "$1" >/dev/null 2>&1
+}
 
 expect_fail "leak: one core is bad usage" "$NODESCOPE" leak /nonexistent
 expect_fail "leak: missing core" "$NODESCOPE" leak /nonexistent/a /nonexistent/b
@@ -19,10 +24,10 @@ while read -r major node; do
 	"$node" "$FIX" $N 250 >"$dir/out" 2>&1 &
 	pid=$!
 	i=0; while [ $i -lt 100 ] && ! grep -q 'ready 0' "$dir/out"; do sleep 0.1; i=$((i + 1)); done
-	gcore -o "$dir/a" $pid >/dev/null 2>&1
+	take_core $pid "$dir/a.$pid"
 	kill -USR2 $pid
 	i=0; while [ $i -lt 100 ] && ! grep -q 'ready 1' "$dir/out"; do sleep 0.1; i=$((i + 1)); done
-	gcore -o "$dir/b" $pid >/dev/null 2>&1
+	take_core $pid "$dir/b.$pid"
 	kill $pid 2>/dev/null; wait $pid 2>/dev/null
 	if [ ! -s "$dir/a.$pid" ] || [ ! -s "$dir/b.$pid" ]; then not_ok "node $major: gcore"; continue; fi
 	out=$("$NODESCOPE" leak "$dir/a.$pid" "$dir/b.$pid" 2>&1)
