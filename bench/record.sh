@@ -88,10 +88,15 @@ command -v perf >/dev/null && perf record -q -e cpu-clock -o /dev/null -- true >
 CONFIGS="none ns99 ns999 nsjs99"
 [ $HAVE_PERF = 1 ] && CONFIGS="$CONFIGS perf99 perf999"
 
-# run CONFIG ROUND : one measurement; appends "CONFIG rps cpu_s" to results.
+# server_ticks : the server's user+system CPU time so far, in clock ticks.
+server_ticks() { awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$SPID/stat"; }
+HZ_TICKS=$(getconf CLK_TCK)
+
+# run CONFIG ROUND : one measurement; appends "CONFIG rps cpu_s us_per_req" to results.
 run() {
 	cfg=$1
 	tlog="$W/$cfg.$2.time"
+	t0=$(server_ticks)
 	case $cfg in
 	none) rps=$(load); cpu="-" ;;
 	ns*) hz=${cfg#ns} js=""
@@ -106,12 +111,20 @@ run() {
 	esac
 	if [ "$cfg" != none ]; then
 		sleep 0.5 # attached before the load starts
+		t0=$(server_ticks)
 		rps=$(load)
+		t1=$(server_ticks)
 		wait $PP
 		cpu=$(awk '{ printf "%.2f", $1 + $2 }' "$tlog" 2>/dev/null)
+	else
+		t1=$(server_ticks)
 	fi
-	echo "$cfg $rps ${cpu:--}" >>"$W/results.txt"
-	echo "  $cfg round $2: $rps req/s (profiler CPU ${cpu:--} s)" >&2
+	# Server CPU per request: what sampling costs the target, less sensitive
+	# than the request rate to other load on a shared machine.
+	us=$(awk -v a="$t0" -v b="$t1" -v hz="$HZ_TICKS" -v r="$rps" -v s="$SECS" \
+		'BEGIN { if (r > 0) printf "%.1f", (b - a) / hz * 1e6 / (r * s) }')
+	echo "$cfg $rps ${cpu:--} ${us:--}" >>"$W/results.txt"
+	echo "  $cfg round $2: $rps req/s, server ${us:--} us CPU/request (profiler CPU ${cpu:--} s)" >&2
 }
 
 : >"$W/results.txt"
@@ -122,6 +135,7 @@ done
 # Medians and overhead against "none".
 median() { sort -n | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 base=$(awk '$1 == "none" { print $2 }' "$W/results.txt" | median)
+base_us=$(awk '$1 == "none" { print $4 }' "$W/results.txt" | median)
 {
 	echo "# Recording overhead (\`nodescope record\` vs \`perf record -g\`)"
 	echo
@@ -132,12 +146,14 @@ base=$(awk '$1 == "none" { print $2 }' "$W/results.txt" | median)
 	echo "running server (-p), sampling every thread with kernel+user call chains, cpu-clock event."
 	[ -n "$PIN_SERVER" ] && echo "Server pinned to CPU 1, load generator to CPU 0 (taskset); profilers unpinned."
 	echo
-	echo "| configuration | requests/s (median) | overhead vs none | profiler CPU time (median, s) | all rounds (req/s) |"
-	echo "|---|---|---|---|---|"
+	echo "| configuration | requests/s (median) | overhead vs none | server CPU per request (median, µs) | CPU overhead vs none | profiler CPU time (median, s) | all rounds (req/s) |"
+	echo "|---|---|---|---|---|---|---|"
 	for c in $CONFIGS; do
 		rps=$(awk -v c="$c" '$1 == c { print $2 }' "$W/results.txt" | median)
 		cpu=$(awk -v c="$c" '$1 == c && $3 != "-" { print $3 }' "$W/results.txt" | median)
 		all=$(awk -v c="$c" '$1 == c { printf "%s ", $2 }' "$W/results.txt")
+		us=$(awk -v c="$c" '$1 == c && $4 != "-" { print $4 }' "$W/results.txt" | median)
+		uovh=$(awk -v b="$base_us" -v r="$us" 'BEGIN { if (b > 0) printf "%+.1f%%", 100 * (r - b) / b }')
 		case $c in
 		none) name="nothing attached" ;;
 		nsjs*) name="nodescope record --js-names -F ${c#nsjs}" ;;
@@ -145,12 +161,15 @@ base=$(awk '$1 == "none" { print $2 }' "$W/results.txt" | median)
 		perf*) name="perf record -g -F ${c#perf}" ;;
 		esac
 		ovh=$(awk -v b="$base" -v r="$rps" 'BEGIN { if (b > 0) printf "%+.1f%%", 100 * (b - r) / b }')
-		[ "$c" = none ] && ovh="—" && cpu="—"
-		echo "| $name | $rps | $ovh | ${cpu:-—} | $all|"
+		[ "$c" = none ] && ovh="—" && cpu="—" && uovh="—"
+		echo "| $name | $rps | $ovh | $us | $uovh | ${cpu:-—} | $all|"
 	done
 	echo
 	echo "Overhead = (none − config) / none; positive means slower. On a shared 2-vCPU VM the"
 	echo "round-to-round spread of \"none\" is the noise floor: compare it with the overheads."
+	echo "Server CPU per request = the server's user+system CPU time during the load / requests"
+	echo "served: the cost sampling adds to the target, much less disturbed by other processes"
+	echo "than the request rate (CPU overhead = config / none − 1)."
 	echo "perf's CPU time covers \`perf record\` only (its \`perf script\` + folding come on top);"
 	echo "nodescope's includes symbolizing and writing the folded file. --js-names adds a 16 KiB"
 	echo "stack copy to every sample and, at the end, pauses the server once to copy its memory"
