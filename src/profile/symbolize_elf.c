@@ -1,7 +1,7 @@
 /*
  * symbolize_elf.c — function names for addresses in ELF files (node, its shared
  * libraries) with libelf: the symbol table (.symtab, else .dynsym) sorted once
- * on first use, names demangled with __cxa_demangle on demand, file offsets
+ * on first use, names demangled (util_demangle) on demand, file offsets
  * turned into link addresses through the PT_LOAD segments. Also locates V8's
  * embedded builtins blob in a node binary by its symbols.
  */
@@ -16,7 +16,6 @@
 #include <string.h>
 #include <unistd.h>
 
-char *__cxa_demangle(const char *mangled, char *buf, size_t *len, int *status);
 
 struct sym {
 	uint64_t addr, size;
@@ -231,52 +230,11 @@ static void load_symbols(struct prof_elf *e)
 		qsort(e->syms, e->nsyms, sizeof(struct sym), by_addr);
 }
 
-/* Cuts the parameter list (and trailing qualifiers) off a demangled name:
- * "ns::f(int) const" -> "ns::f", keeping "(anonymous namespace)" inside. */
-static void strip_params(char *s)
-{
-	size_t len = strlen(s);
-	static const char *const quals[] = {" const", " volatile", " &&", " &", " noexcept"};
-	for (int again = 1; again;) {
-		again = 0;
-		for (size_t q = 0; q < sizeof(quals) / sizeof(quals[0]); q++) {
-			size_t ql = strlen(quals[q]);
-			if (len > ql && !strcmp(s + len - ql, quals[q])) {
-				len -= ql;
-				s[len] = 0;
-				again = 1;
-			}
-		}
-	}
-	if (!len || s[len - 1] != ')')
-		return;
-	int depth = 0;
-	for (size_t i = len; i-- > 0;) {
-		if (s[i] == ')')
-			depth++;
-		else if (s[i] == '(' && --depth == 0) {
-			if (i > 0)
-				s[i] = 0;
-			return;
-		}
-	}
-}
-
 static const char *pretty_name(struct sym *s)
 {
 	if (s->pretty)
 		return s->pretty;
-	int status = -1;
-	char *d = NULL;
-	if (s->name[0] == '_' && s->name[1] == 'Z')
-		d = __cxa_demangle(s->name, NULL, NULL, &status);
-	if (d && status == 0) {
-		strip_params(d);
-		s->pretty = util_strdup(d);
-	} else {
-		s->pretty = util_strdup(s->name);
-	}
-	free(d);
+	s->pretty = util_demangle(s->name);
 	for (char *p = s->pretty; *p; p++)
 		if (*p == ';')
 			*p = ':';
