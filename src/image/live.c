@@ -309,15 +309,22 @@ static void add_lazy(struct img *img, const struct maps_line *ls, size_t n)
 	}
 }
 
-static void read_command(struct img *img, pid_t pid)
+/* Reads up to cap bytes of /proc/PID/NAME; returns how many (0 on failure). */
+static size_t read_proc_file(pid_t pid, const char *name, void *buf, size_t cap)
 {
 	char path[64];
-	snprintf(path, sizeof(path), "/proc/%d/cmdline", pid);
+	snprintf(path, sizeof(path), "/proc/%d/%s", pid, name);
 	FILE *f = fopen(path, "r");
 	if (!f)
-		return;
-	size_t n = fread(img->command, 1, sizeof(img->command) - 1, f);
+		return 0;
+	size_t n = fread(buf, 1, cap, f);
 	fclose(f);
+	return n;
+}
+
+static void read_command(struct img *img, pid_t pid)
+{
+	size_t n = read_proc_file(pid, "cmdline", img->command, sizeof(img->command) - 1);
 	for (size_t i = 0; i + 1 < n; i++)
 		if (!img->command[i])
 			img->command[i] = ' ';
@@ -326,14 +333,8 @@ static void read_command(struct img *img, pid_t pid)
 
 static void read_auxv(struct img *img, pid_t pid)
 {
-	char path[64];
-	snprintf(path, sizeof(path), "/proc/%d/auxv", pid);
-	FILE *f = fopen(path, "r");
-	if (!f)
-		return;
 	img->auxv = util_malloc(4096);
-	img->auxv_len = fread(img->auxv, 1, 4096, f);
-	fclose(f);
+	img->auxv_len = read_proc_file(pid, "auxv", img->auxv, 4096);
 }
 
 static long elapsed_ms(const struct timespec *a)

@@ -261,7 +261,7 @@ int v8_function_bytecode(struct v8 *v8, v8_value fn_or_sfi, v8_value *bytecode)
 	return util_error("function has no bytecode");
 }
 
-static uint64_t decode_vlq(const uint8_t *p, size_t n, size_t *i, int *ok)
+uint64_t v8_decode_vlq(const uint8_t *p, size_t n, size_t *i, int *ok)
 {
 	uint64_t val = 0;
 	int shift = 0;
@@ -288,14 +288,14 @@ static int spt_entry(const struct v8 *v8, const uint8_t *p, size_t n, size_t *i,
 		     int64_t *dp)
 {
 	int ok = 1;
-	uint64_t u = decode_vlq(p, n, i, &ok);
+	uint64_t u = v8_decode_vlq(p, n, i, &ok);
 	if (v8->L.spt_encoding == 2) {
 		*dc = (int64_t)(u >> 2);
-		*dp = (u & 2) ? zigzag(decode_vlq(p, n, i, &ok)) : 0;
+		*dp = (u & 2) ? zigzag(v8_decode_vlq(p, n, i, &ok)) : 0;
 	} else {
 		int64_t c = zigzag(u);
 		*dc = c >= 0 ? c : -(c + 1);
-		*dp = zigzag(decode_vlq(p, n, i, &ok));
+		*dp = zigzag(v8_decode_vlq(p, n, i, &ok));
 	}
 	return ok;
 }

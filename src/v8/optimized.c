@@ -224,23 +224,6 @@ static size_t bytecode_size(const uint8_t *sizes, size_t count, const uint8_t *b
 	return sizes[b];
 }
 
-static uint64_t vlq_unsigned(const uint8_t *p, size_t n, size_t *i, int *ok)
-{
-	uint64_t v = 0;
-	int shift = 0;
-	uint8_t c;
-	do {
-		if (*i >= n || shift > 63) {
-			*ok = 0;
-			return 0;
-		}
-		c = p[(*i)++];
-		v |= (uint64_t)(c & 0x7f) << shift;
-		shift += 7;
-	} while (c & 0x80);
-	return v;
-}
-
 /* baseline/bytecode-offset-iterator.cc: the table holds, per bytecode in order,
  * the length of its machine code (a VLQ); the first entry is the prologue. */
 static int64_t baseline_bytecode_offset(struct v8 *v8, v8_value code, uint64_t pc_offset,
@@ -263,13 +246,13 @@ static int64_t baseline_bytecode_offset(struct v8 *v8, v8_value code, uint64_t p
 	    img_read(v8->img, v8_addr(bytecode) + v8->L.bytecode_data, bc, n_bc) == 0) {
 		size_t ti = 0, off = 0;
 		int ok = 1;
-		uint64_t end = vlq_unsigned(tab, n_tab, &ti, &ok);
+		uint64_t end = v8_decode_vlq(tab, n_tab, &ti, &ok);
 		int64_t current = -1; /* kFunctionEntryBytecodeOffset */
 		while (ok && end < pc_offset && off < n_bc) {
 			size_t sz = bytecode_size(sizes, count, bc, n_bc, off);
 			if (!sz)
 				break;
-			end += vlq_unsigned(tab, n_tab, &ti, &ok);
+			end += v8_decode_vlq(tab, n_tab, &ti, &ok);
 			current = (int64_t)off;
 			off += sz;
 		}

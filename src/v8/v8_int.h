@@ -51,4 +51,8 @@ int v8_position_table_lookup(struct v8 *v8, const uint8_t *bytes, size_t len, in
 /* layout.c */
 int v8_layout_resolve(struct v8 *v8);
 
+/* One variable-length quantity (7 bits a byte, high bit: more) of a V8 table at
+ * p[*i], advancing *i; *ok is cleared when the table ends mid-number. */
+uint64_t v8_decode_vlq(const uint8_t *p, size_t n, size_t *i, int *ok);
+
 #endif
