@@ -34,7 +34,9 @@ run() {
 	mb=$(echo "$line" | awk '{ printf "%.0f", $3 / 1024 }')
 	cpu=$(echo "$line" | awk '{ printf "%.2f", $4 + $5 }')
 	status=ok
-	[ $rc -ne 0 ] && status="FAIL (exit $rc: $(grep -av 'TIME\|^Command' "$log" | grep . | tail -1 | tr -d '\033' | cut -c1-80))"
+	why=$(grep -a 'Error' "$log" | head -1)
+	[ -n "$why" ] || why=$(grep -av 'TIME\|^Command' "$log" | grep . | tail -1)
+	[ $rc -ne 0 ] && status="FAIL (exit $rc: $(printf '%s' "$why" | tr -d '\033' | cut -c1-100))"
 	printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$size" "$label" "$secs" "$cpu" "$mb" "$status" | tee -a "$RAW"
 }
 
