@@ -62,7 +62,7 @@ async function main() {
 		const zoom = await evaluate(`(async () => {
 			let best = null, bw = 0;
 			for (const r of document.querySelectorAll('g rect')) {
-				const w = +r.getAttribute('width'), y = +r.getAttribute('y');
+				const w = r.getBoundingClientRect().width;
 				if (r.parentNode.querySelector('title') && w > bw && w < 600) { best = r; bw = w; }
 			}
 			const t = performance.now();

@@ -8,7 +8,8 @@
 #   render: FlameGraph's flamegraph.pl and inferno-flamegraph (time, SVG size, frames).
 # Input: `perf script` text of the bundled demo server (demo/profile/server.js,
 # --perf-basic-prof) under keep-alive load, recorded with perf at $HZ for $SECS
-# seconds (default 2999 Hz x 25 s, about 150 MB); kept in bench/out/ for reruns.
+# seconds per round (default 2999 Hz x 20 s, rounds until $MIN_MB MB, default 120);
+# kept in bench/out/ for reruns.
 # Writes bench/results/fold.md. Needs perf (root), perl; FlameGraph via
 # $FLAMEGRAPH_DIR (default /work/peers/FlameGraph); 0x is installed from npm into
 # ~/.cache/nodescope/bench/ox when missing. Tools that are absent are skipped.
@@ -21,22 +22,33 @@ FG="${FLAMEGRAPH_DIR:-/work/peers/FlameGraph}"
 OX="${OX_DIR:-$HOME/.cache/nodescope/bench/ox}"
 INFERNO_DIR="${INFERNO_DIR:-/work/peers/inferno/target/release}"
 HZ="${HZ:-2999}"
-SECS="${SECS:-25}"
+SECS="${SECS:-20}"
 REPS="${REPS:-3}"
 mkdir -p "$B" "$(dirname "$RES")"
 IN="$B/server.perf.txt"
 
 # ---- input ----
+# Rounds of SECS seconds are appended until the text reaches MIN_MB (a loaded
+# machine gives the server less CPU, hence fewer samples per second).
+MIN_MB="${MIN_MB:-120}"
 if [ ! -s "$IN" ]; then
-	echo "recording the demo server: $SECS s at $HZ Hz" >&2
-	node --perf-basic-prof demo/profile/server.js >"$B/port" &
+	# from $B: --perf-basic-prof also makes V8 write isolate-*.log files in the cwd
+	(cd "$B" && exec node --perf-basic-prof "$ROOT/demo/profile/server.js") >"$B/port" &
 	SPID=$!
 	for _ in $(seq 50); do [ -s "$B/port" ] && break; sleep 0.1; done
 	node demo/profile/load.js "$(cat "$B/port")" 2 >/dev/null
-	node demo/profile/load.js "$(cat "$B/port")" $((SECS + 1)) >"$B/load.txt" &
-	perf record -q -F "$HZ" -g -p "$SPID" -o "$B/server.perf.data" -- sleep "$SECS" 2>/dev/null
-	wait $!
-	perf script -i "$B/server.perf.data" >"$IN" 2>/dev/null
+	: >"$IN.part"
+	for round in 1 2 3 4 5 6; do
+		echo "recording the demo server: round $round, $SECS s at $HZ Hz" >&2
+		node demo/profile/load.js "$(cat "$B/port")" $((SECS + 1)) >>"$B/load.txt" &
+		LPID=$!
+		perf record -q -F "$HZ" -g -p "$SPID" -o "$B/server.perf.data" -- sleep "$SECS" 2>/dev/null
+		wait $LPID
+		perf script -i "$B/server.perf.data" >>"$IN.part" 2>/dev/null
+		[ "$(wc -c <"$IN.part")" -ge $((MIN_MB * 1000000)) ] && break
+	done
+	mv "$IN.part" "$IN"
+	rm -f "$B/server.perf.data"
 	kill $SPID; wait $SPID 2>/dev/null
 	rm -f "/tmp/perf-$SPID.map"
 fi
@@ -133,7 +145,7 @@ svgrow() { # NAME LABEL
 	echo "is the rate of one core; nodescope rows are the median of $REPS runs, the others one run."
 	echo
 	echo "**Input:** \`perf script\` text of the bundled demo server (demo/profile/server.js, node $(node -v),"
-	echo "\`--perf-basic-prof\`) under keep-alive load, \`perf record -F $HZ -g -p PID\` for $SECS s:"
+	echo "\`--perf-basic-prof\`) under keep-alive load, \`perf record -F $HZ -g -p PID\` in rounds of $SECS s:"
 	echo "**$MB MB**, $SAMPLES samples, $STACKS distinct Node-aware stacks."
 	echo
 	echo "## Fold (perf script text -> folded stacks)"

@@ -77,6 +77,14 @@ done
 	echo "|---|---|---:|---:|---:|---|"
 	awk -F'\t' '/^# / { split($0, a, " "); file = a[2]; bytes = a[3]; next }
 		{ printf "| %.0f MB | %s | %s | %s | %s | %s |\n", bytes / 1e6, $2, $3, $4, $5, $6 }' "$RAW"
+	echo
+	echo "Ratios (the other tool / nodescope heap summary, same file; wall time, CPU time, peak RSS):"
+	awk -F'\t' '/^# / { next }
+		$2 == "nodescope heap summary" { ns[$1] = $3; nc[$1] = $4; nm[$1] = $5 }
+		$2 != "nodescope heap summary" && $2 !~ /^nodescope/ && $6 == "ok" && ns[$1] > 0 {
+			printf "- %s MB: %s: %.1fx wall, %.1fx CPU, %.1fx memory\n", $1, $2,
+				$3 / ns[$1], $4 / (nc[$1] > 0 ? nc[$1] : 1), $5 / (nm[$1] > 0 ? nm[$1] : 1) }
+		$6 != "ok" && $2 !~ /^nodescope/ { printf "- %s MB: %s: failed\n", $1, $2 }' "$RAW"
 	if [ -f "$ROOT/bench/out/heap-huge/results.txt" ]; then
 		echo
 		sed 's/\x1b\[[0-9;]*[A-Za-z]//g' "$ROOT/bench/out/heap-huge/results.txt"

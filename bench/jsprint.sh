@@ -88,6 +88,8 @@ for major in ${JSPRINT_NODES:-20}; do
 			"v8 inspect -l 1000000 $arr")
 		ll_arr="$t s" ll_arr_only="$(sub "$t" "$t_load") s"
 		ll_props="$(grep -c '^ *\.prop[0-9]*=<Smi: [0-9]*>' "$dir/ll-big.out") properties"
+		err=$(grep -m1 '^error:' "$dir/ll-big.out" | cut -c1-60)
+		[ -n "$err" ] && ll_props="$ll_props (\`$err\`)"
 		ll_len=$(sed -n 's/.*<Array: length=\([0-9]*\).*/\1/p' "$dir/ll-arr.out" | head -1)
 		ll_arr_desc="length=$ll_len, $(grep -c '^ *\[[0-9]*\]=' "$dir/ll-arr.out") elements"
 	fi
@@ -98,10 +100,11 @@ done
 
 {
 	echo
-	echo "Correctness: both print every property of the object. For the array, llnode"
-	echo "reports the backing store's capacity as the length (V8's metadata has no"
-	echo "JSArray::length, see docs/research/postmortem.md) and, given a larger -l, prints"
-	echo "the unused capacity as elements; nodescope reads JSArray::length and prints"
-	echo "exactly the array's elements. Outputs are in bench/out/jsprint/."
+	echo "Correctness: \"printed\" counts what each tool's output holds. The array's real"
+	echo "length is 1000000: llnode's \"length=\" is the backing store's capacity (V8's"
+	echo "metadata has no JSArray::length, see the postmortem research notes), nodescope"
+	echo "reads JSArray::length. llnode needs -l to print more than 16 elements; nodescope"
+	echo "prints them all by default. nodescope's time includes opening the core; llnode's"
+	echo "\"inspect only\" leaves out lldb's own loading. Outputs are in bench/out/jsprint/."
 } >>"$RES"
 cat "$RES"

@@ -65,14 +65,17 @@ if [ -x "$AC" ]; then LOADGEN="$("$AC" --version 2>/dev/null | head -1)"; else L
 # load : runs the load generator for SECS, prints requests/s.
 load() {
 	if [ -x "$AC" ]; then
-		"$AC" -c "$CONNS" -d "$SECS" -j "http://127.0.0.1:$PORT/" 2>/dev/null |
+		$PIN_LOAD "$AC" -c "$CONNS" -d "$SECS" -j "http://127.0.0.1:$PORT/" 2>/dev/null |
 			node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const r=JSON.parse(s);console.log(r.requests.average.toFixed(1))})'
 	else
-		"$NODE" "$W/load.js" "$PORT" "$CONNS" "$SECS"
+		$PIN_LOAD "$NODE" "$W/load.js" "$PORT" "$CONNS" "$SECS"
 	fi
 }
 
-(cd "$W" && exec "$NODE" --perf-basic-prof "$W/server.js" "$PORT") >"$W/server.out" 2>&1 &
+# Server on CPU 1, load generator on CPU 0 (when taskset exists): less noise.
+PIN_SERVER="" PIN_LOAD=""
+if command -v taskset >/dev/null && [ "$(nproc)" -ge 2 ]; then PIN_SERVER="taskset -c 1" PIN_LOAD="taskset -c 0"; fi
+(cd "$W" && exec $PIN_SERVER "$NODE" --perf-basic-prof "$W/server.js" "$PORT") >"$W/server.out" 2>&1 &
 SPID=$!
 trap 'kill $SPID 2>/dev/null; rm -f /tmp/perf-$SPID.map' EXIT
 for _ in $(seq 50); do grep -q listening "$W/server.out" && break; sleep 0.1; done
@@ -82,7 +85,7 @@ SECS=$SECS_SAVED
 
 HAVE_PERF=0
 command -v perf >/dev/null && perf record -q -e cpu-clock -o /dev/null -- true >/dev/null 2>&1 && HAVE_PERF=1
-CONFIGS="none ns99 ns999"
+CONFIGS="none ns99 ns999 nsjs99"
 [ $HAVE_PERF = 1 ] && CONFIGS="$CONFIGS perf99 perf999"
 
 # run CONFIG ROUND : one measurement; appends "CONFIG rps cpu_s" to results.
@@ -91,8 +94,9 @@ run() {
 	tlog="$W/$cfg.$2.time"
 	case $cfg in
 	none) rps=$(load); cpu="-" ;;
-	ns*) hz=${cfg#ns}
-		/usr/bin/time -f "%U %S" -o "$tlog" "$NODESCOPE" record -q -p "$SPID" -F "$hz" -d $((SECS + 1)) \
+	ns*) hz=${cfg#ns} js=""
+		case $hz in js*) hz=${hz#js} js=--js-names ;; esac
+		/usr/bin/time -f "%U %S" -o "$tlog" "$NODESCOPE" record -q $js -p "$SPID" -F "$hz" -d $((SECS + 1)) \
 			-o "$W/$cfg.folded" 2>"$W/$cfg.err" &
 		PP=$! ;;
 	perf*) hz=${cfg#perf}
@@ -126,6 +130,7 @@ base=$(awk '$1 == "none" { print $2 }' "$W/results.txt" | median)
 	echo "regex and arithmetic per request), load: $LOADGEN, $CONNS connections, $SECS s per measurement,"
 	echo "$ROUNDS rounds with the configurations interleaved; medians. Profilers attach to the"
 	echo "running server (-p), sampling every thread with kernel+user call chains, cpu-clock event."
+	[ -n "$PIN_SERVER" ] && echo "Server pinned to CPU 1, load generator to CPU 0 (taskset); profilers unpinned."
 	echo
 	echo "| configuration | requests/s (median) | overhead vs none | profiler CPU time (median, s) | all rounds (req/s) |"
 	echo "|---|---|---|---|---|"
@@ -135,6 +140,7 @@ base=$(awk '$1 == "none" { print $2 }' "$W/results.txt" | median)
 		all=$(awk -v c="$c" '$1 == c { printf "%s ", $2 }' "$W/results.txt")
 		case $c in
 		none) name="nothing attached" ;;
+		nsjs*) name="nodescope record --js-names -F ${c#nsjs}" ;;
 		ns*) name="nodescope record -F ${c#ns}" ;;
 		perf*) name="perf record -g -F ${c#perf}" ;;
 		esac
@@ -146,6 +152,8 @@ base=$(awk '$1 == "none" { print $2 }' "$W/results.txt" | median)
 	echo "Overhead = (none − config) / none; positive means slower. On a shared 2-vCPU VM the"
 	echo "round-to-round spread of \"none\" is the noise floor: compare it with the overheads."
 	echo "perf's CPU time covers \`perf record\` only (its \`perf script\` + folding come on top);"
-	echo "nodescope's includes symbolizing and writing the folded file."
+	echo "nodescope's includes symbolizing and writing the folded file. --js-names adds a 16 KiB"
+	echo "stack copy to every sample and, at the end, pauses the server once to copy its memory"
+	echo "(after the load of the round has ended, so that pause is not in the request rate)."
 } >"$RES"
 cat "$RES"

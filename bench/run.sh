@@ -11,3 +11,6 @@ for b in bench/core.sh bench/census.sh bench/jsprint.sh bench/fold.sh bench/reco
 	echo "=== $b ==="
 	sh "$b" || echo "$b failed" >&2
 done
+
+# bench/RESULTS.md: the summary, then every area's figures as measured.
+sh bench/assemble.sh

@@ -11,7 +11,8 @@ mkdir -p "$OUTDIR"
 SECS="${DEMO_SECS:-5}"
 NODE="${NODE:-node}"
 
-"$NODE" --perf-basic-prof profile/server.js >"$OUTDIR/server.port" 2>"$OUTDIR/server.err" &
+# run from out/: --perf-basic-prof also makes V8 write isolate-*.log files in the cwd
+(cd "$OUTDIR" && exec "$NODE" --perf-basic-prof ../profile/server.js) >"$OUTDIR/server.port" 2>"$OUTDIR/server.err" &
 SPID=$!
 trap 'kill $SPID 2>/dev/null; wait $SPID 2>/dev/null; rm -f /tmp/perf-$SPID.map' EXIT
 for _ in $(seq 50); do [ -s "$OUTDIR/server.port" ] && break; sleep 0.1; done

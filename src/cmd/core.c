@@ -38,10 +38,10 @@ struct core_args {
 static int parse_args(int argc, char **argv, struct core_args *a)
 {
 	static const struct option longopts[] = {
-		{"force", no_argument, NULL, 'f'},
-		{"json", no_argument, NULL, 'j'},
-		{"help", no_argument, NULL, 'h'},
-		{0, 0, 0, 0},
+	    {"force", no_argument, NULL, 'f'},
+	    {"json", no_argument, NULL, 'j'},
+	    {"help", no_argument, NULL, 'h'},
+	    {0, 0, 0, 0},
 	};
 	int c;
 	a->cmds = util_calloc((size_t)argc + 1, sizeof(*a->cmds));

@@ -1,9 +1,9 @@
 /*
  * gcore.c — `nodescope gcore [-o FILE] PID`: a core dump of a running node
- * process with a short pause. The process is stopped only while its private
- * memory is copied (present pages only), then released; the core is written
- * afterwards. gdb's gcore keeps the process stopped while it writes, reads
- * PROT_NONE reservations (raising the target's RSS), and takes seconds.
+ * process. The process is stopped only while its private memory is copied
+ * (present pages only), then released; the core is written afterwards. gdb's
+ * gcore keeps the process stopped while it writes and reads PROT_NONE
+ * reservations, which raises the target's RSS by hundreds of MB.
  */
 #include "cmd/cmd.h"
 #include "image/image.h"
@@ -19,9 +19,11 @@ static void gcore_usage(FILE *out)
 {
 	fputs("usage: nodescope gcore [-o FILE] PID\n\n"
 	      "Writes a core dump of a running process to FILE (default core.PID), mode\n"
-	      "0600. The process is paused only while its memory is copied (about 0.1 s\n"
-	      "for a small node, ~1 s per GB of resident heap), then keeps running; it is\n"
-	      "never written to. Open the core with `nodescope core FILE`.\n",
+	      "0600. The process is paused only while its resident private memory is\n"
+	      "copied (pages never touched are skipped; the copy runs at memory-copy\n"
+	      "speed, see bench/RESULTS.md), then keeps running while the file is\n"
+	      "written; it is never written to and its RSS does not grow. Open the core\n"
+	      "with `nodescope core FILE`.\n",
 	      out);
 }
 

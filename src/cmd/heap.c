@@ -189,59 +189,6 @@ static int cmd_summary(const struct opts *o)
 	return 0;
 }
 
-static int less(const struct snapshot *s, uint32_t a, uint32_t b)
-{
-	return s->retained[a] < s->retained[b] || (s->retained[a] == s->retained[b] && a > b);
-}
-
-static void sift_down(const struct snapshot *s, uint32_t *h, size_t n, size_t i)
-{
-	for (;;) {
-		size_t l = 2 * i + 1, r = l + 1, m = i;
-		if (l < n && less(s, h[l], h[m]))
-			m = l;
-		if (r < n && less(s, h[r], h[m]))
-			m = r;
-		if (m == i)
-			return;
-		uint32_t t = h[i];
-		h[i] = h[m];
-		h[m] = t;
-		i = m;
-	}
-}
-
-/* The N largest retained sizes (excluding the root), biggest first: a min-heap
- * of the best N so far, then heap-sorted. */
-static uint32_t *top_retained(const struct snapshot *s, size_t want, size_t *got)
-{
-	uint32_t *h = util_malloc((want + 1) * sizeof(uint32_t));
-	size_t n = 0;
-	for (uint32_t v = 0; v < s->node_count && want; v++) {
-		if (v == s->root)
-			continue;
-		if (n < want) {
-			size_t i = n++;
-			while (i && less(s, v, h[(i - 1) / 2])) {
-				h[i] = h[(i - 1) / 2];
-				i = (i - 1) / 2;
-			}
-			h[i] = v;
-		} else if (less(s, h[0], v)) {
-			h[0] = v;
-			sift_down(s, h, n, 0);
-		}
-	}
-	for (size_t k = n; k > 1; k--) {
-		uint32_t t = h[0];
-		h[0] = h[k - 1];
-		h[k - 1] = t;
-		sift_down(s, h, k - 1, 0);
-	}
-	*got = n;
-	return h;
-}
-
 static void node_json(const struct snapshot *s, uint32_t v)
 {
 	char *name = snap_node_display_name(s, v);
@@ -274,37 +221,36 @@ static int cmd_dominators(const struct opts *o)
 	if (load(&s, o->files[0], SNAP_LOAD_FULL))
 		return 1;
 	snap_analyze(&s, 1);
-	size_t n;
-	uint32_t *top = top_retained(&s, o->top >= 0 ? (size_t)o->top : 20, &n);
+	uint32_t *nodes, *depth;
+	uint32_t n = snap_top_subtrees(&s, o->top >= 0 ? (uint32_t)o->top : 25, &nodes, &depth);
 	if (o->json) {
 		printf("{");
 		json_str("file", s.path, ",");
-		printf("\"total_size\":%llu,\"dominators\":[",
-		       (unsigned long long)snap_total_size(&s));
+		printf("\"total_size\":%llu,\"dominators\":[", (unsigned long long)snap_total_size(&s));
 	} else {
-		printf("# %s: total size %llu bytes; biggest retained sizes\n", s.path,
-		       (unsigned long long)snap_total_size(&s));
-		printf("%14s %12s %10s %12s %12s  %s\n", "retained", "shallow", "distance", "id",
-		       "dominator", "node");
+		printf("# %s: total size %llu bytes; the biggest retained subtrees of the dominator "
+		       "tree\n",
+		       s.path, (unsigned long long)snap_total_size(&s));
+		printf("%14s %12s %10s  %s\n", "retained", "shallow", "distance", "node");
 	}
-	for (size_t i = 0; i < n; i++) {
-		uint32_t v = top[i];
+	for (uint32_t i = 0; i < n; i++) {
+		uint32_t v = nodes[i];
 		if (o->json) {
 			printf("%s\n", i ? "," : "");
 			node_json(&s, v);
-			printf(",\"dominator_id\":%u}", s.n_id[s.dom[v]]);
+			printf(",\"depth\":%u,\"dominator_id\":%u}", depth[i], s.n_id[s.dom[v]]);
 			continue;
 		}
-		char *name = short_name(&s, v), id[16];
-		snprintf(id, sizeof(id), "@%u", s.n_id[v]);
-		printf("%14llu %12llu %10d %12s @%-11u  %s (%s)\n",
-		       (unsigned long long)s.retained[v], (unsigned long long)s.n_self[v],
-		       s.distance[v], id, s.n_id[s.dom[v]], name, snap_node_type(&s, v));
+		char *name = short_name(&s, v);
+		printf("%14llu %12llu %10d  %*s%s%s(%s) @%u\n", (unsigned long long)s.retained[v],
+		       (unsigned long long)s.n_self[v], s.distance[v], (int)(2 * depth[i]), "", name,
+		       *name ? " " : "", snap_node_type(&s, v), s.n_id[v]);
 		free(name);
 	}
 	if (o->json)
 		printf("]}\n");
-	free(top);
+	free(nodes);
+	free(depth);
 	snap_free(&s);
 	return 0;
 }

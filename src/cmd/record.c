@@ -60,7 +60,8 @@ static void usage(FILE *f)
 	    "\n"
 	    "  -p PID         sample a running process\n"
 	    "  -- COMMAND...  start COMMAND and sample it and the processes it starts\n"
-	    "                 (--perf-basic-prof is added to NODE_OPTIONS); when -d ends\n"
+	    "                 (--perf-basic-prof --interpreted-frames-native-stack are\n"
+	    "                 added to NODE_OPTIONS); when -d ends\n"
 	    "                 first it is sent SIGTERM\n"
 	    "  -F HZ          samples per second per thread (default 99, at most 10000)\n"
 	    "  -d SECONDS     how long to sample (default: until Ctrl-C or exit)\n"
@@ -212,14 +213,21 @@ static void add_perf_map_flag(char **command, int quiet)
 	for (char **a = command + 1; *a && **a == '-'; a++)
 		if (strstr(*a, "--perf-basic-prof") || strstr(*a, "--perf-prof"))
 			return;
-	char *v = util_asprintf("%s%s--perf-basic-prof", cur ? cur : "", cur && *cur ? " " : "");
+	/* Interpreted functions get their own trampoline copy, so they have
+	 * names too (not one shared Builtins_InterpreterEntryTrampoline). */
+	const char *interp = cur && strstr(cur, "--interpreted-frames-native-stack")
+				 ? ""
+				 : " --interpreted-frames-native-stack";
+	char *v = util_asprintf("%s%s--perf-basic-prof%s", cur ? cur : "", cur && *cur ? " " : "",
+				interp);
 	setenv("NODE_OPTIONS", v, 1);
 	free(v);
 	if (!quiet)
-		fputs("nodescope record: adding --perf-basic-prof to NODE_OPTIONS so JavaScript "
-		      "frames get names "
-		      "(--no-perf-map to skip)\n",
-		      stderr);
+		fprintf(
+		    stderr,
+		    "nodescope record: adding --perf-basic-prof%s to NODE_OPTIONS so JavaScript "
+		    "frames get names (--no-perf-map to skip)\n",
+		    interp);
 }
 
 struct session {
@@ -278,6 +286,7 @@ static void sample_loop(struct session *ss)
 	for (;;) {
 		prof_sampler_wait(ss->sampler, 100);
 		prof_sampler_drain(ss->sampler, on_sample, ss->rec);
+		prof_recording_drained(ss->rec);
 		uint64_t now = now_ns(CLOCK_MONOTONIC);
 		if (stop_signal) {
 			ss->stop_reason = stop_signal == SIGINT ? "interrupted" : "signalled";
@@ -355,7 +364,9 @@ static int js_open(struct js_names *j)
 		return j->v8 ? 0 : -1;
 	j->tried = 1;
 	if (!j->quiet)
-		fprintf(stderr, "nodescope record: pausing pid %d to copy its memory and name JavaScript functions\n",
+		fprintf(stderr,
+			"nodescope record: pausing pid %d to copy its memory and name JavaScript "
+			"functions\n",
 			(int)j->pid);
 	/* One retry: a thread starting or ending while the process is stopped can
 	 * make the copy fail. */
@@ -365,16 +376,19 @@ static int js_open(struct js_names *j)
 		opened = img_open_pid(&j->img, j->pid) == 0;
 	}
 	if (!opened || v8_open(&j->v8, j->img) < 0) {
-		fprintf(stderr, "nodescope record: warning: cannot name JavaScript functions from the heap: %s\n",
+		fprintf(stderr,
+			"nodescope record: warning: cannot name JavaScript functions from the "
+			"heap: %s\n",
 			prof_target_alive(j->pid) ? util_last_error() : "the process has exited");
 		return -1;
 	}
 	return 0;
 }
 
-static void js_describe(struct js_names *j, const struct v8_funcinfo *info, struct prof_frame_info *fi)
+static void js_describe(struct js_names *j, const struct v8_funcinfo *info,
+			struct prof_frame_info *fi)
 {
-	const char *fn = info->name && info->name[0]	     ? info->name
+	const char *fn = info->name && info->name[0]	       ? info->name
 			 : info->inferred && info->inferred[0] ? info->inferred
 							       : "(anonymous)";
 	int line = 0, col = 0;
@@ -517,15 +531,20 @@ static void report_top(const struct out_profile *p, FILE *f)
 		return;
 	uint64_t *self = util_calloc(p->nframes ? p->nframes : 1, sizeof(uint64_t));
 	for (size_t i = 0; i < p->nsamples; i++) {
+		/* The user-space function on top: the kernel frames above it are
+		 * interrupts and system calls it made. */
 		const struct out_stack *s = &p->stacks[p->samples[i].stack];
-		if (s->n)
-			self[s->frames[s->n - 1]]++;
+		uint32_t top = s->n;
+		while (top > 1 && p->frames[s->frames[top - 1]].kind == OUT_FRAME_KERNEL)
+			top--;
+		if (top)
+			self[s->frames[top - 1]]++;
 	}
 	size_t best = 0;
 	for (size_t i = 1; i < p->nframes; i++)
 		if (self[i] > self[best])
 			best = i;
-	fprintf(f, "nodescope record: hottest function: %s (%.1f%% of samples)\n",
+	fprintf(f, "nodescope record: hottest user-space function: %s (%.1f%% of samples)\n",
 		p->frames[best].name, 100.0 * (double)self[best] / (double)p->nsamples);
 	free(self);
 }
@@ -571,30 +590,34 @@ static void warn_names(struct session *ss)
 	if (ss->o->js_names) {
 		if (pct >= 5)
 			fprintf(stderr,
-				"nodescope record: warning: %.1f%% of samples have JIT code that neither a perf "
+				"nodescope record: warning: %.1f%% of samples have JIT code that "
+				"neither a perf "
 				"map nor the heap could name\n",
 				pct);
 	} else if (!st.have_perf_map && (ss->is_node || unnamed)) {
-		fprintf(stderr,
-			"nodescope record: warning: no /tmp/perf-%d.map: the process was not started "
-			"with --perf-basic-prof, so JavaScript functions have no names (%.1f%% of "
-			"samples show " PROF_LABEL_JIT_NO_MAP "). Record again with --js-names to name "
-			"them from its heap, or restart it with `node --perf-basic-prof ...` (or "
-			"NODE_OPTIONS=--perf-basic-prof).\n",
-			(int)ss->pid, pct);
+		fprintf(
+		    stderr,
+		    "nodescope record: warning: no /tmp/perf-%d.map: the process was not started "
+		    "with --perf-basic-prof, so JavaScript functions have no names (%.1f%% of "
+		    "samples show " PROF_LABEL_JIT_NO_MAP "). Record again with --js-names to name "
+		    "them from its heap, or restart it with `node --perf-basic-prof ...` (or "
+		    "NODE_OPTIONS=--perf-basic-prof).\n",
+		    (int)ss->pid, pct);
 	} else if (pct >= 5) {
-		fprintf(stderr,
-			"nodescope record: warning: %.1f%% of samples have JIT code that %s does not "
-			"name (started with --perf-basic-prof-only-functions? use --perf-basic-prof, "
-			"or record with --js-names)\n",
-			pct, st.perf_map_path);
+		fprintf(
+		    stderr,
+		    "nodescope record: warning: %.1f%% of samples have JIT code that %s does not "
+		    "name (started with --perf-basic-prof-only-functions? use --perf-basic-prof, "
+		    "or record with --js-names)\n",
+		    pct, st.perf_map_path);
 	}
 	if (!ss->o->js_names && ipct >= 5 && !ss->o->quiet)
 		fprintf(
 		    stderr,
 		    "nodescope record: note: %.1f%% of samples run interpreted JavaScript, shown "
-		    "as " PROF_LABEL_INTERPRETED
-		    ": start node with --interpreted-frames-native-stack to name those functions\n",
+		    "as " PROF_LABEL_INTERPRETED ": record with --js-names, or start node with "
+		    "--interpreted-frames-native-stack, "
+		    "to name those functions\n",
 		    ipct);
 }
 
@@ -619,7 +642,8 @@ static int start_target(struct session *ss, struct prof_launch *l)
 		if (prof_target_check(o->pid) != 0)
 			return -1;
 		ss->pid = o->pid;
-		return prof_sampler_open(&ss->sampler, ss->pid, o->hz, 0, o->js_names ? JS_STACK_BYTES : 0);
+		return prof_sampler_open(&ss->sampler, ss->pid, o->hz, 0,
+					 o->js_names ? JS_STACK_BYTES : 0);
 	}
 	if (o->perf_map_flag)
 		add_perf_map_flag(o->command, o->quiet);
@@ -627,7 +651,8 @@ static int start_target(struct session *ss, struct prof_launch *l)
 		return -1;
 	ss->pid = l->pid;
 	ss->launched = 1;
-	if (prof_sampler_open(&ss->sampler, ss->pid, o->hz, 1, o->js_names ? JS_STACK_BYTES : 0) != 0) {
+	if (prof_sampler_open(&ss->sampler, ss->pid, o->hz, 1, o->js_names ? JS_STACK_BYTES : 0) !=
+	    0) {
 		prof_target_abandon(l);
 		ss->child_done = 1;
 		return -1;
@@ -659,6 +684,18 @@ static void describe_process(pid_t pid, char *buf, size_t len)
 	if (slash)
 		start = slash + 1; /* basename of the program */
 	snprintf(buf, len, "%s (pid %d)", *start ? start : "process", (int)pid);
+}
+
+static int paranoid_level(void)
+{
+	FILE *f = fopen("/proc/sys/kernel/perf_event_paranoid", "re");
+	int v = 2;
+	if (f) {
+		if (fscanf(f, "%d", &v) != 1)
+			v = 2;
+		fclose(f);
+	}
+	return v;
 }
 
 static int exe_is_node(pid_t pid)
@@ -750,6 +787,12 @@ int cmd_record(int argc, char **argv)
 		free(o.write_path);
 		return 1;
 	}
+	if (prof_sampler_user_only(ss.sampler) && !o.quiet)
+		fprintf(stderr,
+			"nodescope record: note: sampling user space only: "
+			"kernel.perf_event_paranoid=%d "
+			"allows kernel call chains only to root or CAP_PERFMON\n",
+			paranoid_level());
 	ss.start_ns = now_ns(CLOCK_MONOTONIC);
 	ss.wall_start_ns = now_ns(CLOCK_REALTIME);
 	ss.syms = prof_symset_new();

@@ -61,7 +61,8 @@ struct img {
 	size_t nmodules;
 	struct img_module *main;
 	char command[96];
-	uint8_t **owned; /* memory copied from a live process, freed with the image */
+	uint8_t **owned; /* memory copied from a live process (mmap'd), unmapped with */
+	size_t *owned_len; /* the image */
 	size_t nowned;
 	pid_t pid;
 	int memfd;		/* live: /proc/PID/mem, for lazy regions */

@@ -192,25 +192,42 @@ static size_t read_anonymous(int memfd, int pagemapfd, uint8_t *buf, uint64_t st
 	return len;
 }
 
+/* Zeroed memory for a copy. Huge pages: a GB copied page by page would cost a
+ * quarter of a million page faults while the target waits. */
+static uint8_t *alloc_copy(size_t len)
+{
+	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return NULL;
+	madvise(p, len, MADV_HUGEPAGE);
+	return p;
+}
+
+static void keep_copy(struct img *img, uint8_t *buf, size_t len)
+{
+	img->owned = util_realloc(img->owned, (img->nowned + 1) * sizeof(*img->owned));
+	img->owned_len = util_realloc(img->owned_len, (img->nowned + 1) * sizeof(*img->owned_len));
+	img->owned[img->nowned] = buf;
+	img->owned_len[img->nowned++] = len;
+}
+
 /* Copies one private mapping of the target; unreadable tails are left out. */
 static void copy_private(struct img *img, int memfd, int pagemapfd, const struct maps_line *m,
 			 int prot)
 {
 	size_t len = (size_t)(m->end - m->start);
-	uint8_t *buf = calloc(1, len);
+	uint8_t *buf = alloc_copy(len);
 	size_t have = 0;
 	if (buf && m->path[0] != '/' && pagemapfd >= 0)
 		have = read_anonymous(memfd, pagemapfd, buf, m->start, len);
 	if (buf && !have)
 		have = read_range(memfd, buf, m->start, len);
 	if (buf && !have) {
-		free(buf);
+		munmap(buf, len);
 		buf = NULL;
 	}
-	if (buf) {
-		img->owned = util_realloc(img->owned, (img->nowned + 1) * sizeof(*img->owned));
-		img->owned[img->nowned++] = buf;
-	}
+	if (buf)
+		keep_copy(img, buf, len);
 	struct img_region r = {.start = m->start,
 			       .end = m->end,
 			       .data = buf,

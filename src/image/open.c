@@ -6,6 +6,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 int img_open_core(struct img **out, const char *core_path, const char *binary, int force)
 {
@@ -76,8 +77,9 @@ void img_close(struct img *img)
 	free(img->regions);
 	free(img->threads);
 	for (size_t i = 0; i < img->nowned; i++)
-		free(img->owned[i]);
+		munmap(img->owned[i], img->owned_len[i]);
 	free(img->owned);
+	free(img->owned_len);
 	free(img->auxv);
 	free(img->filemaps);
 	free(img->filemap_strings);

@@ -60,6 +60,28 @@ static int is_v8(const char *n, size_t len)
 	return 0;
 }
 
+/* "name file:line" or "name file:line:col": the shape of a JS frame once the
+ * V8 prefix and tier are gone (as nodescope fold and record name them). */
+static int has_js_location(const char *n, size_t len)
+{
+	const char *sp = memrchr(n, ' ', len);
+	if (!sp || sp + 1 == n + len)
+		return 0;
+	size_t i = len, colons = 0;
+	while (colons < 2) {
+		size_t digits = 0;
+		while (i && n[i - 1] >= '0' && n[i - 1] <= '9') {
+			i--;
+			digits++;
+		}
+		if (!digits || !i || n[i - 1] != ':')
+			break;
+		i--;
+		colons++;
+	}
+	return colons >= 1 && n + i > sp + 1;
+}
+
 enum out_category out_categorize(const char *name, size_t len, unsigned tiers)
 {
 	if (len >= 4 && memcmp(name + len - 4, "_[k]", 4) == 0)
@@ -69,7 +91,7 @@ enum out_category out_categorize(const char *name, size_t len, unsigned tiers)
 	for (size_t i = 0; i < sizeof(js_prefixes) / sizeof(js_prefixes[0]); i++)
 		if (starts(name, len, js_prefixes[i]))
 			return js_category(name, len);
-	if (tiers && !starts(name, len, "["))
+	if ((tiers || has_js_location(name, len)) && !starts(name, len, "["))
 		return js_category(name, len);
 	if (is_gc(name, len))
 		return OUT_CAT_GC;

@@ -52,7 +52,8 @@ struct prof_raw_sample {
  * inheritance, threads created later). With on_exec the events start when pid
  * calls exec (for a launched command). stack_bytes > 0 also copies that much
  * of the user stack with the frame and stack pointers into each sample. */
-int prof_sampler_open(struct prof_sampler **out, pid_t pid, unsigned hz, int on_exec, unsigned stack_bytes);
+int prof_sampler_open(struct prof_sampler **out, pid_t pid, unsigned hz, int on_exec,
+		      unsigned stack_bytes);
 /* Waits up to timeout_ms for data; 0 on timeout or data, -1 on error. */
 int prof_sampler_wait(struct prof_sampler *s, int timeout_ms);
 typedef void (*prof_sample_fn)(const struct prof_raw_sample *rs, void *arg);
@@ -61,6 +62,9 @@ void prof_sampler_drain(struct prof_sampler *s, prof_sample_fn fn, void *arg);
 void prof_sampler_disable(struct prof_sampler *s);
 uint64_t prof_sampler_lost(const struct prof_sampler *s);
 size_t prof_sampler_threads(const struct prof_sampler *s);
+/* 1 when only user space could be sampled (perf_event_paranoid 2, no
+ * CAP_PERFMON): kernel frames are missing. */
+int prof_sampler_user_only(const struct prof_sampler *s);
 /* The most frames a call chain may hold: longer ones lose their outer end. */
 unsigned prof_sampler_max_stack(const struct prof_sampler *s);
 void prof_sampler_close(struct prof_sampler *s);
@@ -92,6 +96,8 @@ void prof_symbolizer_refresh(struct prof_symbolizer *s);
 void prof_symbolize_user(struct prof_symbolizer *s, uint64_t pc, int is_return,
 			 struct prof_frame_info *fi);
 void prof_symbolize_kernel(struct prof_symbolizer *s, uint64_t pc, struct prof_frame_info *fi);
+/* Offset of JSFunction::shared in the process's node (v8dbg metadata); 0 when known. */
+int prof_symbolizer_js_shared_offset(struct prof_symbolizer *s, int64_t *off);
 /* What the recording could not name, for the final warnings. */
 struct prof_symbolizer_stats {
 	int have_perf_map; /* a perf map file was found */
@@ -140,6 +146,8 @@ int prof_elf_offset_to_vaddr(const struct prof_elf *e, uint64_t off, uint64_t *v
 /* The function containing vaddr, demangled without its parameter list; NULL
  * when no symbol covers it. */
 const char *prof_elf_symbol(struct prof_elf *e, uint64_t vaddr);
+/* The 32-bit value of a data symbol (V8's v8dbg_* constants): 0 when found. */
+int prof_elf_data_int(struct prof_elf *e, const char *name, int64_t *v);
 /* V8's embedded builtins blob in this file (node), by its symbols: 0 when found. */
 int prof_elf_embedded_blob(struct prof_elf *e, uint64_t *vaddr, uint64_t *size);
 /* Reads len bytes of the file at link address vaddr. */
@@ -178,15 +186,21 @@ struct prof_recording *prof_recording_new(unsigned hz, unsigned max_stack,
 void prof_recording_add(struct prof_recording *r, const struct prof_raw_sample *rs);
 /* Processes seen in the samples. */
 size_t prof_recording_processes(const struct prof_recording *r);
+/* Called after each drain of the sampler: forgets what was read from the
+ * processes' memory (objects move between drains). */
+void prof_recording_drained(struct prof_recording *r);
 uint64_t prof_recording_samples(const struct prof_recording *r);
 /* Symbolizes every distinct stack with sym and builds the profile. */
-/* Names a JSFunction (a tagged pointer seen in a frame's function slot) of
+/* Names a SharedFunctionInfo (read, while recording, from the JSFunction seen
+ * in a frame's function slot: SFIs live in old space and do not move) of
  * process pid, filling fi with strings that live as long as the resolver's
  * owner; 0 when named. */
-typedef int (*prof_js_resolver)(void *arg, pid_t pid, uint64_t function, struct prof_frame_info *fi);
+typedef int (*prof_js_resolver)(void *arg, pid_t pid, uint64_t function,
+				struct prof_frame_info *fi);
 /* With resolve (may be NULL), JS frames left unnamed are named from the heap. */
 void prof_recording_finish(struct prof_recording *r, uint64_t start_ns, uint64_t end_ns,
-			   uint64_t wall_start_ns, const char *name, prof_js_resolver resolve, void *arg);
+			   uint64_t wall_start_ns, const char *name, prof_js_resolver resolve,
+			   void *arg);
 const struct out_profile *prof_recording_profile(const struct prof_recording *r);
 void prof_recording_free(struct prof_recording *r);
 

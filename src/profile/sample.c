@@ -22,7 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define RING_PAGES 64	     /* data pages per CPU ring (a power of two) */
+#define RING_PAGES 64	       /* data pages per CPU ring (a power of two) */
 #define RING_PAGES_STACKS 1024 /* the same when samples carry a stack copy */
 #define RING_PAGES_MIN 8
 #define MAX_SCAN_ROUNDS 6
@@ -45,7 +45,8 @@ struct prof_sampler {
 	uint64_t lost;
 	unsigned max_stack;
 	size_t ring_pages;
-	unsigned stack_bytes; /* user stack copied per sample, 0 for none */
+	int user_only;		/* kernel frames left out: not allowed */
+	unsigned stack_bytes;	/* user stack copied per sample, 0 for none */
 	unsigned char *scratch; /* a record that wraps around the ring end */
 	size_t scratch_len;
 };
@@ -68,7 +69,8 @@ static int read_sysctl_int(const char *path, int dflt)
 	return v;
 }
 
-static void fill_attr(struct perf_event_attr *a, unsigned hz, int on_exec, unsigned stack_bytes, size_t ring_pages)
+static void fill_attr(struct perf_event_attr *a, unsigned hz, int on_exec, unsigned stack_bytes,
+		      size_t ring_pages)
 {
 	memset(a, 0, sizeof(*a));
 	a->size = sizeof(*a);
@@ -90,7 +92,8 @@ static void fill_attr(struct perf_event_attr *a, unsigned hz, int on_exec, unsig
 	if (stack_bytes) {
 		/* Registers and stack for walking frame pointers ourselves. */
 		a->sample_type |= PERF_SAMPLE_REGS_USER | PERF_SAMPLE_STACK_USER;
-		a->sample_regs_user = 1ull << PERF_REG_X86_BP | 1ull << PERF_REG_X86_SP | 1ull << PERF_REG_X86_IP;
+		a->sample_regs_user =
+		    1ull << PERF_REG_X86_BP | 1ull << PERF_REG_X86_SP | 1ull << PERF_REG_X86_IP;
 		a->sample_stack_user = stack_bytes;
 	}
 	int max_stack = read_sysctl_int("/proc/sys/kernel/perf_event_max_stack", 127);
@@ -107,11 +110,10 @@ static int open_error(int err, pid_t pid, unsigned hz)
 	if (err == EACCES || err == EPERM) {
 		int paranoid = read_sysctl_int("/proc/sys/kernel/perf_event_paranoid", 2);
 		return util_error(
-		    "perf_event_open on pid %d: permission denied (kernel.perf_event_paranoid=%d): "
-		    "run as root or as the process owner with CAP_PERFMON (CAP_SYS_ADMIN before "
-		    "Linux 5.8), or lower /proc/sys/kernel/perf_event_paranoid (1 lets owners "
-		    "profile "
-		    "their own processes)",
+		    "perf_event_open on pid %d: permission denied "
+		    "(kernel.perf_event_paranoid=%d): sample a process you own (needs "
+		    "perf_event_paranoid <= 2), or run as root or with CAP_PERFMON "
+		    "(CAP_SYS_ADMIN before Linux 5.8)",
 		    (int)pid, paranoid);
 	}
 	if (err == ESRCH)
@@ -142,8 +144,10 @@ static int map_ring(struct ring *r, int fd, size_t *pagesp)
 	size_t pages = *pagesp;
 	void *m;
 	for (;;) {
-		m = mmap(NULL, (size_t)page * (pages + 1), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-		if (m != MAP_FAILED || (errno != EPERM && errno != ENOMEM) || pages <= RING_PAGES_MIN)
+		m = mmap(NULL, (size_t)page * (pages + 1), PROT_READ | PROT_WRITE, MAP_SHARED, fd,
+			 0);
+		if (m != MAP_FAILED || (errno != EPERM && errno != ENOMEM) ||
+		    pages <= RING_PAGES_MIN)
 			break;
 		pages /= 2;
 	}
@@ -164,10 +168,19 @@ static int open_thread(struct prof_sampler *s, pid_t tid, struct perf_event_attr
 {
 	for (int cpu = 0; cpu < s->ncpus; cpu++) {
 		int fd = (int)sys_perf_event_open(attr, tid, cpu, -1, PERF_FLAG_FD_CLOEXEC);
+		if (fd < 0 && (errno == EACCES || errno == EPERM) && !s->nfds &&
+		    !attr->exclude_kernel) {
+			/* perf_event_paranoid 2 lets a process's owner sample user space
+			 * only: do that rather than nothing. */
+			attr->exclude_kernel = 1;
+			attr->exclude_callchain_kernel = 1;
+			s->user_only = 1;
+			fd = (int)sys_perf_event_open(attr, tid, cpu, -1, PERF_FLAG_FD_CLOEXEC);
+		}
 		if (fd < 0) {
 			if (errno == ESRCH && tid != s->pid)
 				return 0;
-			if (errno == ENODEV || errno == EINVAL) /* offline CPU */
+			if (errno == ENODEV) /* offline CPU */
 				continue;
 			return open_error(errno, s->pid,
 					  attr->sample_freq > 0 ? (unsigned)attr->sample_freq : 0);
@@ -229,7 +242,8 @@ static void raise_fd_limit(void)
 	}
 }
 
-int prof_sampler_open(struct prof_sampler **out, pid_t pid, unsigned hz, int on_exec, unsigned stack_bytes)
+int prof_sampler_open(struct prof_sampler **out, pid_t pid, unsigned hz, int on_exec,
+		      unsigned stack_bytes)
 {
 	struct prof_sampler *s = util_calloc(1, sizeof(*s));
 	s->pid = pid;
@@ -281,8 +295,8 @@ int prof_sampler_wait(struct prof_sampler *s, int timeout_ms)
 	return 0;
 }
 
-static void parse_sample(const struct prof_sampler *s, const unsigned char *rec, size_t size, prof_sample_fn fn,
-			 void *arg)
+static void parse_sample(const struct prof_sampler *s, const unsigned char *rec, size_t size,
+			 prof_sample_fn fn, void *arg)
 {
 	/* ip, pid+tid, time, period, nr, ips[nr] after the 8-byte header */
 	const size_t fixed = 8 + 8 + 8 + 8 + 8 + 8;
@@ -382,6 +396,11 @@ void prof_sampler_disable(struct prof_sampler *s)
 uint64_t prof_sampler_lost(const struct prof_sampler *s)
 {
 	return s->lost;
+}
+
+int prof_sampler_user_only(const struct prof_sampler *s)
+{
+	return s->user_only;
 }
 
 unsigned prof_sampler_max_stack(const struct prof_sampler *s)

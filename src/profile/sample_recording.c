@@ -12,6 +12,7 @@
 #include <linux/perf_event.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/uio.h>
 
 #define MAX_SAMPLES (64u << 20)
 #define MAX_CHAIN_BYTES ((size_t)1 << 30)
@@ -45,6 +46,13 @@ struct prof_recording {
 	size_t nips, capips;
 	prof_js_resolver resolve;
 	void *resolve_arg;
+	/* JSFunction -> SharedFunctionInfo reads of the current drain */
+	struct sfi_cache {
+		uint64_t fn, sfi;
+		pid_t pid;
+		uint32_t gen;
+	} sfi_cache[256];
+	uint32_t gen;
 	struct raw_sample *samples;
 	size_t nsamples, capsamples;
 	uint64_t dropped;
@@ -150,6 +158,31 @@ static void js_slots(const struct prof_raw_sample *rs, uint64_t *slots)
 	}
 }
 
+void prof_recording_drained(struct prof_recording *r)
+{
+	r->gen++;
+}
+
+/* The SharedFunctionInfo of a JSFunction of pid, read now (the function may
+ * move in the next scavenge; its SFI, in old space, stays): 0 when unreadable. */
+static uint64_t function_sfi(struct prof_recording *r, pid_t pid, uint64_t fn)
+{
+	struct sfi_cache *c = &r->sfi_cache[(fn >> 3) & 255];
+	if (c->gen == r->gen + 1 && c->fn == fn && c->pid == pid)
+		return c->sfi;
+	int64_t off;
+	uint64_t sfi = 0;
+	if (prof_symbolizer_js_shared_offset(prof_symset_get(r->syms, pid), &off) == 0) {
+		struct iovec local = {&sfi, sizeof(sfi)};
+		struct iovec remote = {(void *)(uintptr_t)(fn - 1 + (uint64_t)off), sizeof(sfi)};
+		if (process_vm_readv(pid, &local, 1, &remote, 1, 0) != (ssize_t)sizeof(sfi) ||
+		    (sfi & 3) != 1)
+			sfi = 0;
+	}
+	*c = (struct sfi_cache){fn, sfi, pid, r->gen + 1};
+	return sfi;
+}
+
 void prof_recording_add(struct prof_recording *r, const struct prof_raw_sample *rs)
 {
 	if (r->nsamples >= MAX_SAMPLES || rs->nips > UINT32_MAX) {
@@ -160,7 +193,12 @@ void prof_recording_add(struct prof_recording *r, const struct prof_raw_sample *
 	uint64_t slotbuf[256];
 	uint64_t *slots = rs->nips <= 256 ? slotbuf : util_malloc(rs->nips * sizeof(uint64_t));
 	js_slots(rs, slots);
-	struct chain_key k = {r, thread_index(r, rs->pid, rs->tid), rs->ips, slots, (uint32_t)rs->nips};
+	if (rs->stack)
+		for (uint64_t i = 0; i < rs->nips; i++)
+			if (slots[i])
+				slots[i] = function_sfi(r, (pid_t)rs->pid, slots[i]);
+	struct chain_key k = {r, thread_index(r, rs->pid, rs->tid), rs->ips, slots,
+			      (uint32_t)rs->nips};
 	uint64_t hash = util_hash(rs->ips, rs->nips * sizeof(uint64_t)) ^
 			((uint64_t)k.thread * 0x9e3779b97f4a7c15ull);
 	int inserted;
@@ -306,10 +344,12 @@ static uint32_t node_aware(struct prof_recording *r, uint32_t *buf, uint8_t *tie
 /* A frame the symbolizer could not name as a JS function, but whose JSFunction
  * slot the resolver may name: JIT code without a perf-map entry, and the
  * interpreter's trampoline (one per interpreted function). */
-static void name_from_heap(struct prof_recording *r, pid_t pid, uint64_t function, struct prof_frame_info *fi)
+static void name_from_heap(struct prof_recording *r, pid_t pid, uint64_t function,
+			   struct prof_frame_info *fi)
 {
 	int interp = !strcmp(fi->name, "Builtins_InterpreterEntryTrampoline");
-	if (!interp && strcmp(fi->name, PROF_LABEL_JIT_NO_MAP) && strcmp(fi->name, PROF_LABEL_JIT_NOT_IN_MAP))
+	if (!interp && strcmp(fi->name, PROF_LABEL_JIT_NO_MAP) &&
+	    strcmp(fi->name, PROF_LABEL_JIT_NOT_IN_MAP))
 		return;
 	struct prof_frame_info named;
 	if (r->resolve(r->resolve_arg, pid, function, &named) != 0)
@@ -384,7 +424,8 @@ static int by_time(const void *a, const void *b)
 }
 
 void prof_recording_finish(struct prof_recording *r, uint64_t start_ns, uint64_t end_ns,
-			   uint64_t wall_start_ns, const char *name, prof_js_resolver resolve, void *arg)
+			   uint64_t wall_start_ns, const char *name, prof_js_resolver resolve,
+			   void *arg)
 {
 	r->resolve = resolve;
 	r->resolve_arg = arg;

@@ -51,7 +51,9 @@ struct prof_symbolizer {
 	uint64_t blob_base, blob_size, blob_vaddr;
 	struct prof_elf *blob_elf;
 	int blob_anon;
-	struct util_map strings;     /* interned names */
+	struct util_map strings; /* interned names */
+	int js_shared_state;	 /* JSFunction::shared offset: 0 unknown, 1 found */
+	int64_t js_shared_off;
 	struct prof_index cache_ids; /* address -> cache entry */
 	struct cached {
 		uint64_t addr;
@@ -398,6 +400,20 @@ void prof_symbolize_kernel(struct prof_symbolizer *s, uint64_t pc, struct prof_f
 	memset(fi, 0, sizeof(*fi));
 	fi->name = fi->function = intern(s, buf);
 	fi->kind = OUT_FRAME_KERNEL;
+}
+
+int prof_symbolizer_js_shared_offset(struct prof_symbolizer *s, int64_t *off)
+{
+	for (size_t i = 0; !s->js_shared_state && i < s->nfiles; i++)
+		if (s->files[i].elf &&
+		    prof_elf_data_int(s->files[i].elf,
+				      "v8dbg_class_JSFunction__shared__SharedFunctionInfo",
+				      &s->js_shared_off) == 0)
+			s->js_shared_state = 1;
+	if (s->js_shared_state != 1)
+		return -1;
+	*off = s->js_shared_off;
+	return 0;
 }
 
 void prof_symbolizer_stats(const struct prof_symbolizer *s, struct prof_symbolizer_stats *st)

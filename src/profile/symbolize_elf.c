@@ -9,6 +9,7 @@
 #include "util/util.h"
 
 #include <elf.h>
+#include <fcntl.h>
 #include <gelf.h>
 #include <libelf.h>
 #include <stdlib.h>
@@ -37,6 +38,8 @@ struct prof_elf {
 	struct sym *syms;
 	size_t nsyms;
 	int loaded;
+	Elf *dbg; /* separate debug file, when the symbols come from there */
+	int dbg_fd;
 };
 
 struct prof_elf *prof_elf_open(int fd, const char *path)
@@ -116,7 +119,7 @@ static int exec_section(Elf *elf, size_t shndx)
 	return scn && gelf_getshdr(scn, &sh) && (sh.sh_flags & SHF_EXECINSTR);
 }
 
-static void load_table(struct prof_elf *e, Elf_Scn *scn, GElf_Shdr *sh)
+static void load_table(struct prof_elf *e, Elf *elf, Elf_Scn *scn, GElf_Shdr *sh)
 {
 	Elf_Data *d = elf_getdata(scn, NULL);
 	if (!d || !sh->sh_entsize)
@@ -129,33 +132,103 @@ static void load_table(struct prof_elf *e, Elf_Scn *scn, GElf_Shdr *sh)
 		    s.st_shndx >= SHN_LORESERVE || !s.st_value)
 			continue;
 		int type = GELF_ST_TYPE(s.st_info);
-		if (type != STT_FUNC && !(type == STT_NOTYPE && exec_section(e->elf, s.st_shndx)))
+		if (type != STT_FUNC && !(type == STT_NOTYPE && exec_section(elf, s.st_shndx)))
 			continue;
-		const char *name = elf_strptr(e->elf, sh->sh_link, s.st_name);
+		const char *name = elf_strptr(elf, sh->sh_link, s.st_name);
 		if (!name || !*name)
 			continue;
 		e->syms[e->nsyms++] = (struct sym){s.st_value, s.st_size, name, NULL};
 	}
 }
 
-static void load_symbols(struct prof_elf *e)
+/* The symbol tables of an ELF: .symtab, else .dynsym (either may be NULL). */
+static void find_tables(Elf *elf, Elf_Scn **tab, GElf_Shdr *tabsh, Elf_Scn **dyn, GElf_Shdr *dynsh)
 {
-	e->loaded = 1;
-	Elf_Scn *scn = NULL, *dyn = NULL, *tab = NULL;
-	GElf_Shdr sh, dynsh, tabsh;
-	while ((scn = elf_nextscn(e->elf, scn))) {
+	Elf_Scn *scn = NULL;
+	GElf_Shdr sh;
+	*tab = *dyn = NULL;
+	while ((scn = elf_nextscn(elf, scn))) {
 		if (!gelf_getshdr(scn, &sh))
 			continue;
 		if (sh.sh_type == SHT_SYMTAB)
-			tab = scn, tabsh = sh;
+			*tab = scn, *tabsh = sh;
 		else if (sh.sh_type == SHT_DYNSYM)
-			dyn = scn, dynsh = sh;
+			*dyn = scn, *dynsh = sh;
 	}
+}
+
+/* The GNU build-id of elf as hex, or "" when it has none. */
+static void build_id_hex(Elf *elf, char *hex, size_t len)
+{
+	Elf_Scn *scn = NULL;
+	GElf_Shdr sh;
+	hex[0] = 0;
+	while ((scn = elf_nextscn(elf, scn))) {
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_NOTE)
+			continue;
+		Elf_Data *d = elf_getdata(scn, NULL);
+		GElf_Nhdr nh;
+		size_t off = 0, name_off, desc_off;
+		while (d && (off = gelf_getnote(d, off, &nh, &name_off, &desc_off)) > 0) {
+			if (nh.n_type != NT_GNU_BUILD_ID || nh.n_namesz != 4 ||
+			    memcmp((char *)d->d_buf + name_off, "GNU", 4) ||
+			    nh.n_descsz * 2 + 1 > len)
+				continue;
+			for (size_t i = 0; i < nh.n_descsz; i++)
+				snprintf(hex + 2 * i, 3, "%02x",
+					 ((unsigned char *)d->d_buf)[desc_off + i]);
+			return;
+		}
+	}
+}
+
+/* A stripped library's full symbol table from its separate debug file
+ * (/usr/lib/debug/.build-id/xx/yyyy.debug, e.g. Debian's libc6-dbg): names
+ * for the functions .dynsym leaves out, like __libc_start_call_main. */
+static void load_debug_symbols(struct prof_elf *e)
+{
+	char hex[130], path[200];
+	build_id_hex(e->elf, hex, sizeof(hex));
+	if (strlen(hex) < 4)
+		return;
+	snprintf(path, sizeof(path), "/usr/lib/debug/.build-id/%.2s/%s.debug", hex, hex + 2);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	Elf *dbg = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+	Elf_Scn *tab, *dyn;
+	GElf_Shdr tabsh, dynsh;
+	if (!dbg || elf_kind(dbg) != ELF_K_ELF) {
+		if (dbg)
+			elf_end(dbg);
+		close(fd);
+		return;
+	}
+	find_tables(dbg, &tab, &tabsh, &dyn, &dynsh);
+	if (!tab) {
+		elf_end(dbg);
+		close(fd);
+		return;
+	}
+	e->dbg = dbg; /* its strings are the names: kept open */
+	e->dbg_fd = fd;
+	load_table(e, dbg, tab, &tabsh);
+}
+
+static void load_symbols(struct prof_elf *e)
+{
+	e->loaded = 1;
+	Elf_Scn *tab, *dyn;
+	GElf_Shdr tabsh, dynsh;
+	find_tables(e->elf, &tab, &tabsh, &dyn, &dynsh);
 	if (tab)
-		load_table(e, tab, &tabsh);
-	else if (dyn)
-		load_table(e, dyn, &dynsh);
-	qsort(e->syms, e->nsyms, sizeof(struct sym), by_addr);
+		load_table(e, e->elf, tab, &tabsh);
+	else
+		load_debug_symbols(e);
+	if (!tab && !e->dbg && dyn)
+		load_table(e, e->elf, dyn, &dynsh);
+	if (e->nsyms)
+		qsort(e->syms, e->nsyms, sizeof(struct sym), by_addr);
 }
 
 /* Cuts the parameter list (and trailing qualifiers) off a demangled name:
@@ -241,6 +314,44 @@ static const struct sym *find_named(struct prof_elf *e, const char *name)
 	return NULL;
 }
 
+/* Finds a symbol of any type by name in .symtab or .dynsym. */
+static int find_any_symbol(struct prof_elf *e, const char *name, GElf_Sym *out)
+{
+	Elf_Scn *tab, *dyn;
+	GElf_Shdr tabsh, dynsh;
+	find_tables(e->elf, &tab, &tabsh, &dyn, &dynsh);
+	Elf_Scn *scns[2] = {dyn, tab}; /* .dynsym is the smaller */
+	GElf_Shdr *shs[2] = {&dynsh, &tabsh};
+	for (int t = 0; t < 2; t++) {
+		Elf_Data *d = scns[t] ? elf_getdata(scns[t], NULL) : NULL;
+		if (!d || !shs[t]->sh_entsize)
+			continue;
+		size_t n = shs[t]->sh_size / shs[t]->sh_entsize;
+		for (size_t i = 0; i < n; i++) {
+			GElf_Sym sym;
+			const char *nm;
+			if (gelf_getsym(d, (int)i, &sym) && sym.st_shndx != SHN_UNDEF &&
+			    (nm = elf_strptr(e->elf, shs[t]->sh_link, sym.st_name)) &&
+			    !strcmp(nm, name)) {
+				*out = sym;
+				return 0;
+			}
+		}
+	}
+	return -1;
+}
+
+int prof_elf_data_int(struct prof_elf *e, const char *name, int64_t *v)
+{
+	GElf_Sym sym;
+	int32_t x;
+	if (find_any_symbol(e, name, &sym) != 0 || sym.st_size != sizeof(x) ||
+	    prof_elf_read_vaddr(e, sym.st_value, &x, sizeof(x)) != 0)
+		return -1;
+	*v = x;
+	return 0;
+}
+
 int prof_elf_embedded_blob(struct prof_elf *e, uint64_t *vaddr, uint64_t *size)
 {
 	if (!e->loaded)
@@ -272,6 +383,10 @@ void prof_elf_close(struct prof_elf *e)
 		free(e->syms[i].pretty);
 	free(e->syms);
 	free(e->segs);
+	if (e->dbg) {
+		elf_end(e->dbg);
+		close(e->dbg_fd);
+	}
 	elf_end(e->elf);
 	close(e->fd);
 	free(e->path);

@@ -14,8 +14,8 @@ static int dcmd_help_run(struct dcmd_ctx *ctx)
 		const struct dcmd *d = prompt_dcmd_find(name);
 		if (!d)
 			return util_error("::help: no dcmd named '%s' (::help lists them)", name);
-		fprintf(ctx->out, "NAME\n  %s - %s\n\nSYNOPSIS\n  [ADDR]::%s %s\n", d->name, d->summary,
-			d->name, d->usage);
+		fprintf(ctx->out, "NAME\n  %s - %s\n\nSYNOPSIS\n  [ADDR]::%s %s\n", d->name,
+			d->summary, d->name, d->usage);
 		if (d->help)
 			fprintf(ctx->out, "\nDESCRIPTION\n%s\n", d->help);
 		return 0;
@@ -30,8 +30,10 @@ static int dcmd_help_run(struct dcmd_ctx *ctx)
 }
 
 const struct dcmd dcmd_help = {
-	"help", "[dcmd]", "list the dcmds, or describe one",
-	"  Without an argument, lists every dcmd with a one-line summary. With the name\n"
-	"  of a dcmd (with or without the leading ::), prints its synopsis and description.",
-	dcmd_help_run,
+    "help",
+    "[dcmd]",
+    "list the dcmds, or describe one",
+    "  Without an argument, lists every dcmd with a one-line summary. With the name\n"
+    "  of a dcmd (with or without the leading ::), prints its synopsis and description.",
+    dcmd_help_run,
 };

@@ -3,6 +3,7 @@
  * function definition found in the heap: a closure's address (for ::jssource,
  * ::jsscope), how many closures of it exist, its name and file:line.
  */
+#include "output/output_formats.h"
 #include "prompt/prompt.h"
 #include "v8/inspect.h"
 
@@ -13,27 +14,15 @@ static void print_json(FILE *out, const struct v8_function_def *d, size_t n)
 {
 	fputc('[', out);
 	for (size_t i = 0; i < n; i++) {
-		struct util_buf b = {0};
-		util_buf_printf(
-		    &b, "%s{\"function\":\"0x%llx\",\"shared\":\"0x%llx\",\"closures\":%zu,",
+		fprintf(
+		    out,
+		    "%s{\"function\":\"0x%llx\",\"shared\":\"0x%llx\",\"closures\":%zu,\"name\":",
 		    i ? "," : "", (unsigned long long)d[i].example, (unsigned long long)d[i].sfi,
 		    d[i].closures);
-		const char *fields[2][2] = {{"name", d[i].name}, {"where", d[i].where}};
-		for (int f = 0; f < 2; f++) {
-			util_buf_printf(&b, "%s\"%s\":\"", f ? "," : "", fields[f][0]);
-			for (const char *c = fields[f][1]; *c; c++) {
-				if (*c == '"' || *c == '\\')
-					util_buf_addc(&b, '\\');
-				if ((unsigned char)*c < 0x20)
-					util_buf_printf(&b, "\\u%04x", (unsigned char)*c);
-				else
-					util_buf_addc(&b, *c);
-			}
-			util_buf_addc(&b, '"');
-		}
-		util_buf_addc(&b, '}');
-		fputs(b.data, out);
-		util_buf_free(&b);
+		out_fmt_json_string(out, d[i].name);
+		fputs(",\"where\":", out);
+		out_fmt_json_string(out, d[i].where);
+		fputc('}', out);
 	}
 	fputs("]\n", out);
 }

@@ -76,6 +76,8 @@ const struct dcmd dcmd_jsprint = {
     "Symbol, boxed primitives, arguments, proxies and bound functions show what they\n"
     "hold. -a puts each object's address before it; -N cuts strings after that many\n"
     "characters; member.path (e.g. headers.host or items.0) prints one member.\n"
-    "Example: ::findjsobjects -p filename | ::jsprint ! grep filename | sort | uniq -c",
+    "Example: every object like the representative REP (from ::findjsobjects -p\n"
+    "filename), counted by file name:\n"
+    "  REP::findjsobjects | ::jsprint ! grep filename | sort | uniq -c",
     jsprint_run,
 };

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define JSSTACK_MAX_FRAMES 512
+#define JSSTACK_MAX_FRAMES 20000 /* physical frames walked per thread */
 #define JSSTACK_MAX_ARGS 32
 
 struct jsstack_opts {
@@ -23,6 +23,7 @@ struct jsstack_state {
 	int elided;		/* internal frames not shown since the last line */
 	char elided_kinds[128]; /* their kinds, for the elision line */
 	int nframes;		/* frames printed (json: for commas) */
+	int walked;		/* physical frames seen */
 };
 
 /* Where a JS frame is: the executing position when the bytecode offset and the
@@ -32,8 +33,8 @@ struct frame_pos {
 	const char *how; /* "executing", "function start", NULL when unknown */
 };
 
-static void frame_position(struct v8 *v8, const struct v8_jsframe *lf,
-			   const struct v8_funcinfo *fi, struct frame_pos *fp)
+static void frame_position(struct v8 *v8, const struct v8_jsframe *lf, const struct v8_funcinfo *fi,
+			   struct frame_pos *fp)
 {
 	fp->line = fp->col = fp->pos = -1;
 	fp->how = NULL;
@@ -55,7 +56,7 @@ static const char *logical_kind(const struct v8_frame *f, const struct v8_jsfram
 		return v8_frame_kind_name(f->kind);
 	if (lf->inlined)
 		return lf->optimized_kind == 1 ? "inlined (maglev)" : "inlined (turbofan)";
-	return lf->optimized_kind == 1 ? "optimized (maglev)"
+	return lf->optimized_kind == 1	 ? "optimized (maglev)"
 	       : lf->optimized_kind == 2 ? "optimized (turbofan)"
 					 : "optimized";
 }
@@ -109,16 +110,17 @@ static void print_js_verbose(struct jsstack_state *s, const struct v8_frame *f,
 	frame_position(v8, lf, fi, &fp);
 	fprintf(out, "        kind: %s\n", logical_kind(f, lf));
 	fprintf(out, "        file: %s\n",
-		fi->script_name[0]		  ? fi->script_name
+		fi->script_name[0]	      ? fi->script_name
 		: f->kind == V8_FRAME_BUILTIN ? "<V8 builtin>"
 					      : "<unknown>");
 	if (fp.how && !strcmp(fp.how, "executing"))
 		fprintf(out, "        posn: line %d, column %d (executing)\n", fp.line, fp.col);
 	else if (fp.how)
-		fprintf(out, "        posn: line %d, column %d (function start: %s)\n", fp.line, fp.col,
+		fprintf(out, "        posn: line %d, column %d (function start: %s)\n", fp.line,
+			fp.col,
 			f->kind == V8_FRAME_INTERPRETED
-				? "source positions not collected"
-				: "the executing position of this frame kind is not available");
+			    ? "source positions not collected"
+			    : "the executing position of this frame kind is not available");
 	else
 		fprintf(out, "        posn: unknown\n");
 	if (lf->inlined) {
@@ -144,8 +146,8 @@ static void print_js_verbose(struct jsstack_state *s, const struct v8_frame *f,
 		b.len = 0;
 		util_buf_adds(&b, "");
 		int first = fp.line - s->o.source_lines;
-		if (v8_script_lines(v8, fi->script, first < 1 ? 1 : first, fp.line + s->o.source_lines,
-				    fp.line, &b) == 0)
+		if (v8_script_lines(v8, fi->script, first < 1 ? 1 : first,
+				    fp.line + s->o.source_lines, fp.line, &b) == 0)
 			fprintf(out, "%s", b.data);
 		util_clear_error();
 	}
@@ -181,14 +183,16 @@ static void json_value(struct v8 *v8, FILE *out, v8_value v)
 }
 
 static void print_js_json(struct jsstack_state *s, const struct v8_frame *f,
-			  const struct v8_jsframe *lf, const struct v8_funcinfo *fi, const char *name)
+			  const struct v8_jsframe *lf, const struct v8_funcinfo *fi,
+			  const char *name)
 {
 	struct v8 *v8 = s->ctx->v8;
 	FILE *out = s->ctx->out;
 	struct frame_pos fp;
 	frame_position(v8, lf, fi, &fp);
-	fprintf(out, "{\"type\":\"js\",\"kind\":\"%s\",\"inlined\":%s,\"name\":",
-		logical_kind(f, lf), lf->inlined ? "true" : "false");
+	fprintf(out,
+		"{\"type\":\"js\",\"kind\":\"%s\",\"inlined\":%s,\"name\":", logical_kind(f, lf),
+		lf->inlined ? "true" : "false");
 	json_str(out, name);
 	fputs(",\"inferred_name\":", out);
 	json_str(out, fi->inferred);
@@ -270,9 +274,11 @@ static void print_native(struct jsstack_state *s, const struct v8_frame *f, cons
 	FILE *out = s->ctx->out;
 	char where[700];
 	if (f->symbol[0])
-		snprintf(where, sizeof(where), "%s+0x%llx", f->symbol, (unsigned long long)f->sym_offset);
+		snprintf(where, sizeof(where), "%s+0x%llx", f->symbol,
+			 (unsigned long long)f->sym_offset);
 	else if (f->module)
-		snprintf(where, sizeof(where), "%s+0x%llx", f->module, (unsigned long long)f->sym_offset);
+		snprintf(where, sizeof(where), "%s+0x%llx", f->module,
+			 (unsigned long long)f->sym_offset);
 	else
 		snprintf(where, sizeof(where), "0x%llx", (unsigned long long)f->pc);
 	if (s->o.json) {
@@ -296,6 +302,7 @@ static int on_frame(struct v8 *v8, const struct v8_frame *f, void *arg)
 {
 	struct jsstack_state *s = arg;
 	(void)v8;
+	s->walked++;
 	int shown = f->kind == V8_FRAME_NATIVE || v8_frame_is_js(f->kind) || s->o.internal;
 	if (!shown && !s->o.json) {
 		const char *k = v8_frame_kind_name(f->kind);
@@ -319,7 +326,8 @@ static int on_frame(struct v8 *v8, const struct v8_frame *f, void *arg)
 
 static int walk_thread(struct jsstack_state *s, const struct img_thread *t, int header)
 {
-	int first = t == img_thread_at(s->ctx->img, 0); /* the one that got the signal */
+	/* the thread that got the fatal signal (gcore cores have none) */
+	int first = t == img_thread_at(s->ctx->img, 0) && t->signal;
 	FILE *out = s->ctx->out;
 	if (s->o.json) {
 		fprintf(out, "{\"tid\":%d,\"signal\":%d,\"frames\":[", (int)t->tid,
@@ -328,10 +336,13 @@ static int walk_thread(struct jsstack_state *s, const struct img_thread *t, int 
 		fprintf(out, "thread %d%s:\n", (int)t->tid, first ? " (received the signal)" : "");
 	}
 	s->nframes = 0;
+	s->walked = 0;
 	s->elided = 0;
 	s->elided_kinds[0] = 0;
 	int rc = v8_walk_stack(s->ctx->v8, t, JSSTACK_MAX_FRAMES, on_frame, s);
 	flush_elided(s);
+	if (rc == 0 && s->walked >= JSSTACK_MAX_FRAMES && !s->o.json)
+		fprintf(out, "        (stack cut after %d frames)\n", JSSTACK_MAX_FRAMES);
 	if (s->o.json)
 		fputs("]}", out);
 	return rc;
@@ -377,7 +388,7 @@ static int parse_opts(struct dcmd_ctx *ctx, struct jsstack_opts *o, int *all, lo
 
 static int jsstack_run(struct dcmd_ctx *ctx)
 {
-	struct jsstack_state s = {ctx, {0, 5, 0, ctx->json}, 0, "", 0};
+	struct jsstack_state s = {ctx, {0, 5, 0, ctx->json}, 0, "", 0, 0};
 	int all = 0;
 	long tid = 0;
 	int rc = parse_opts(ctx, &s.o, &all, &tid);
@@ -408,19 +419,25 @@ static int jsstack_run(struct dcmd_ctx *ctx)
 }
 
 const struct dcmd dcmd_jsstack = {
-	"jsstack",
-	"[-av] [-i] [-n lines] [-t tid] [--json]",
-	"print the JavaScript and native stack of a thread",
-	"  Prints the stack of the thread that received the fatal signal, innermost frame\n"
-	"  first: `js:` lines name JavaScript functions (anonymous ones with the name V8\n"
-	"  inferred: <anonymous> (as Foo.bar)), `native:` lines name C/C++ code. V8's\n"
-	"  internal frames (entry, exit, construct, stub, ...) are elided and counted.\n"
-	"    -v        for each JS frame: its kind (interpreted, baseline, optimized, builtin),\n"
-	"              the script, the executing line and column, `this` and the arguments\n"
-	"    -n lines  with -v, lines of source around the executing line (default 5; -n0 none)\n"
-	"    -t tid    another thread\n"
-	"    -a        every thread\n"
-	"    -i        show V8's internal frames and every frame's frame pointer\n"
-	"    --json    one JSON document: {threads: [{tid, frames: [...]}]}",
-	jsstack_run,
+    "jsstack",
+    "[-av] [-i] [-n lines] [-t tid] [--json]",
+    "print the JavaScript and native stack of a thread",
+    "  Prints the stack of the thread that received the fatal signal, innermost frame\n"
+    "  first: `js:` lines name JavaScript functions (anonymous ones with the name V8\n"
+    "  inferred: <anonymous> (as Foo.bar)), `native:` lines name C/C++ code. V8's\n"
+    "  internal frames (entry, exit, construct, stub, ...) are elided and counted.\n"
+    "  An optimized frame is expanded into the functions inlined into it, marked\n"
+    "  (inlined). The executing position comes from the bytecode offset (interpreted),\n"
+    "  the baseline code's offset table (Sparkplug) or the optimized code's position\n"
+    "  table (Maglev, TurboFan), through the function's source-position table.\n"
+    "    -v        for each JS frame: its kind (interpreted, baseline, optimized (maglev\n"
+    "              or turbofan), inlined, builtin), the script, the executing line and\n"
+    "              column, `this` and the arguments (as many as the function declares,\n"
+    "              more if more were passed)\n"
+    "    -n lines  with -v, lines of source around the executing line (default 5; -n0 none)\n"
+    "    -t tid    another thread\n"
+    "    -a        every thread\n"
+    "    -i        show V8's internal frames and every frame's frame pointer\n"
+    "    --json    one JSON document: {threads: [{tid, frames: [...]}]}",
+    jsstack_run,
 };

@@ -11,5 +11,5 @@ static int quit_run(struct dcmd_ctx *ctx)
 }
 
 const struct dcmd dcmd_quit = {
-	"quit", "", "leave the prompt (also ::q, $q or end of input)", NULL, quit_run,
+    "quit", "", "leave the prompt (also ::q, $q or end of input)", NULL, quit_run,
 };

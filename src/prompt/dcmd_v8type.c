@@ -14,7 +14,8 @@ static int v8type_run(struct dcmd_ctx *ctx)
 	struct util_buf b = {0};
 	util_buf_adds(&b, "");
 	if (v8_is_smi(v)) {
-		fprintf(ctx->out, "0x%llx: Smi: %lld\n", (unsigned long long)v, (long long)v8_smi(v));
+		fprintf(ctx->out, "0x%llx: Smi: %lld\n", (unsigned long long)v,
+			(long long)v8_smi(v));
 		util_buf_free(&b);
 		return 0;
 	}
@@ -30,9 +31,11 @@ static int v8type_run(struct dcmd_ctx *ctx)
 }
 
 const struct dcmd dcmd_v8type = {
-	"v8type", "", "print the V8 instance type and a description of a value",
-	"  ADDR::v8type prints the instance type of the heap object at ADDR (a tagged\n"
-	"  pointer, as ::jsstack prints them) and a one-line description of it. A Smi\n"
-	"  prints its value. An address that is not a V8 heap object is an error.",
-	v8type_run,
+    "v8type",
+    "",
+    "print the V8 instance type and a description of a value",
+    "  ADDR::v8type prints the instance type of the heap object at ADDR (a tagged\n"
+    "  pointer, as ::jsstack prints them) and a one-line description of it. A Smi\n"
+    "  prints its value. An address that is not a V8 heap object is an error.",
+    v8type_run,
 };

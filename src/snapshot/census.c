@@ -36,6 +36,7 @@ struct builder {
 	uint32_t *by_cls;	 /* class string index -> row + 1, for rows without location */
 	struct loc_slot *by_loc; /* open addressing on (script, line, column, class) */
 	size_t loc_cap, loc_used;
+	uint32_t loc_cursor;
 	struct util_buf key;
 };
 
@@ -96,11 +97,26 @@ static uint32_t new_row(struct builder *b, uint32_t cls, const char *key)
 	return (uint32_t)c->n++;
 }
 
+/* The location of node n; nodes are asked for in increasing order, so a
+ * cursor finds it without a search. */
+static const struct snap_location *location_at(struct builder *b, uint32_t n)
+{
+	const struct snapshot *s = b->s;
+	if (b->loc_cursor && s->locs[b->loc_cursor - 1].node >= n)
+		return location(s, n); /* asked out of order */
+	while (b->loc_cursor < s->loc_count && s->locs[b->loc_cursor].node < n)
+		b->loc_cursor++;
+	if (b->loc_cursor < s->loc_count && s->locs[b->loc_cursor].node == n)
+		return &s->locs[b->loc_cursor];
+	return NULL;
+}
+
 static uint32_t row_of(struct builder *b, uint32_t n)
 {
 	struct snapshot *s = b->s;
 	uint32_t cls = s->cls[n];
-	const struct snap_location *loc = (int)s->n_type[n] == s->nt_object ? location(s, n) : NULL;
+	const struct snap_location *loc =
+		(int)s->n_type[n] == s->nt_object ? location_at(b, n) : NULL;
 	if (!loc) {
 		if (!b->by_cls[cls]) {
 			util_buf_reset(&b->key);

@@ -53,6 +53,8 @@ static void format_property(struct util_buf *b, const char *name)
 		unsigned char c = (unsigned char)*p;
 		if (c == '"' || c == '\\')
 			util_buf_printf(b, "\\%c", c);
+		else if (c < 0x20 && strchr("\b\f\n\r\t", c))
+			util_buf_printf(b, "\\%c", "bfnrt"[strchr("\b\f\n\r\t", c) - "\b\f\n\r\t"]);
 		else if (c < 0x20)
 			util_buf_printf(b, "\\u%04x", c);
 		else
@@ -391,9 +393,20 @@ static uint32_t class_of(struct snapshot *s, struct util_map *m, uint32_t n)
 void snap_class_names(struct snapshot *s)
 {
 	struct util_map m = {0};
-	s->cls = util_malloc((size_t)s->node_count * sizeof(uint32_t));
-	for (uint32_t n = 0; n < s->node_count; n++)
-		s->cls[n] = class_of(s, &m, n);
+	uint32_t by_type[256]; /* types named by type alone: one lookup each */
+	for (int t = 0; t < 256; t++)
+		by_type[t] = SNAP_NONE;
+	s->cls = snap_alloc((size_t)s->node_count * sizeof(uint32_t));
+	for (uint32_t n = 0; n < s->node_count; n++) {
+		int t = s->n_type[n];
+		if (t == s->nt_object || t == s->nt_native) {
+			s->cls[n] = class_of(s, &m, n);
+			continue;
+		}
+		if (by_type[t] == SNAP_NONE)
+			by_type[t] = class_of(s, &m, n);
+		s->cls[n] = by_type[t];
+	}
 	util_map_free(&m);
 	struct snap_iface_list *l = snap_infer_interfaces(s);
 	snap_apply_interfaces(s, l);

@@ -214,3 +214,108 @@ int snap_dominators(struct snapshot *s)
 	snap_retained_sizes(s);
 	return 0;
 }
+
+/* A max-heap of node ordinals by retained size. */
+struct rheap {
+	const struct snapshot *s;
+	uint32_t *v;
+	size_t n, cap;
+};
+
+static int bigger(const struct snapshot *s, uint32_t a, uint32_t b)
+{
+	return s->retained[a] > s->retained[b] || (s->retained[a] == s->retained[b] && a < b);
+}
+
+static void rheap_push(struct rheap *h, uint32_t x)
+{
+	if (h->n == h->cap) {
+		h->cap = h->cap ? h->cap * 2 : 256;
+		h->v = util_realloc(h->v, h->cap * sizeof(uint32_t));
+	}
+	size_t i = h->n++;
+	while (i && bigger(h->s, x, h->v[(i - 1) / 2])) {
+		h->v[i] = h->v[(i - 1) / 2];
+		i = (i - 1) / 2;
+	}
+	h->v[i] = x;
+}
+
+static uint32_t rheap_pop(struct rheap *h)
+{
+	uint32_t top = h->v[0], x = h->v[--h->n];
+	size_t i = 0;
+	for (;;) {
+		size_t l = 2 * i + 1, r = l + 1, m = i;
+		uint32_t best = x;
+		if (l < h->n && bigger(h->s, h->v[l], best))
+			m = l, best = h->v[l];
+		if (r < h->n && bigger(h->s, h->v[r], best))
+			m = r;
+		if (m == i)
+			break;
+		h->v[i] = h->v[m];
+		i = m;
+	}
+	if (h->n)
+		h->v[i] = x;
+	return top;
+}
+
+static const struct snapshot *kid_snap;
+static int cmp_kids(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	return bigger(kid_snap, x, y) ? -1 : bigger(kid_snap, y, x) ? 1 : 0;
+}
+
+/* The biggest retained subtrees: the `want` nodes reached first when the
+ * dominator tree is expanded from the root biggest-first, in tree order (each
+ * node's kept children by decreasing retained size), with their depth. */
+uint32_t snap_top_subtrees(struct snapshot *s, uint32_t want, uint32_t **nodes, uint32_t **depth)
+{
+	struct rheap h = {.s = s};
+	uint8_t *kept = util_calloc(s->node_count, 1);
+	uint32_t count = 0;
+	for (uint32_t i = s->dom_first[s->root]; i < s->dom_first[s->root + 1]; i++)
+		rheap_push(&h, s->dom_kids[i]);
+	while (count < want && h.n) {
+		uint32_t v = rheap_pop(&h);
+		kept[v] = 1;
+		count++;
+		for (uint32_t i = s->dom_first[v]; i < s->dom_first[v + 1]; i++)
+			rheap_push(&h, s->dom_kids[i]);
+	}
+	free(h.v);
+	/* tree order: an explicit stack of (node, depth); kids pushed smallest first */
+	*nodes = util_malloc(((size_t)count + 1) * sizeof(uint32_t));
+	*depth = util_malloc(((size_t)count + 1) * sizeof(uint32_t));
+	uint32_t *stack = util_malloc(((size_t)count + 1) * sizeof(uint32_t));
+	uint32_t *sdepth = util_malloc(((size_t)count + 1) * sizeof(uint32_t));
+	uint32_t *kids = util_malloc(((size_t)count + 1) * sizeof(uint32_t));
+	uint32_t sp = 0, out = 0;
+	kid_snap = s;
+	for (int pass = 0; pass == 0 || sp; pass = 1) {
+		uint32_t v = s->root, d = 0;
+		if (pass) {
+			v = stack[--sp];
+			d = sdepth[sp];
+			(*nodes)[out] = v;
+			(*depth)[out++] = d;
+		}
+		uint32_t nk = 0;
+		for (uint32_t i = s->dom_first[v]; i < s->dom_first[v + 1]; i++)
+			if (kept[s->dom_kids[i]])
+				kids[nk++] = s->dom_kids[i];
+		qsort(kids, nk, sizeof(uint32_t), cmp_kids);
+		while (nk) {
+			stack[sp] = kids[--nk];
+			sdepth[sp++] = pass ? d + 1 : 0;
+		}
+	}
+	free(stack);
+	free(sdepth);
+	free(kids);
+	free(kept);
+	return out;
+}

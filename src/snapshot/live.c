@@ -490,7 +490,7 @@ int snap_live_capture(int pid, const struct snap_live_opts *o)
 		    "nodescope: sending SIGUSR1 to %d: node opens its inspector on 127.0.0.1 "
 		    "(its stderr shows \"Debugger listening on ws://...\"); the process pauses "
 		    "while V8 writes the snapshot (seconds per 100 MB of heap, using up to about "
-		    "twice the heap in memory); the inspector is closed afterwards\n",
+		    "twice the heap in memory); an inspector nodescope opened is closed afterwards\n",
 		    pid);
 	if (kill(pid, SIGUSR1) < 0)
 		return util_error("process %d: cannot signal it: %s", pid, strerror(errno));

@@ -566,7 +566,10 @@ static int locations(struct loader *L)
 	if (L->field)
 		return util_error("%s: the locations array is not a multiple of location_fields",
 				  L->s->path);
-	if (L->s->loc_count)
+	uint32_t i = 1; /* V8 writes them in node order: sort only when not */
+	while (i < L->s->loc_count && L->s->locs[i - 1].node <= L->s->locs[i].node)
+		i++;
+	if (i < L->s->loc_count)
 		qsort(L->s->locs, L->s->loc_count, sizeof(*L->s->locs), cmp_loc);
 	return 0;
 }
@@ -786,15 +789,13 @@ static int split_after_nodes(struct loader *L)
 	sp->L.split = 0;
 	sp->r.name = L->r->name;
 	sp->r.publish = &sp->offset;
-	sp->r.fd = open(L->s->path, O_RDONLY | O_CLOEXEC);
+	sp->r.fd = L->r->fd; /* the same file, read with pread from the nodes on */
+	sp->r.positional = 1;
 	sp->r.base = snap_rd_offset(L->r);
 	sp->r.cap = 1 << 20;
 	sp->r.buf = util_malloc(sp->r.cap);
-	int threaded = sp->r.fd >= 0 && lseek(sp->r.fd, (off_t)sp->r.base, SEEK_SET) >= 0 &&
-		       pthread_create(&t, NULL, after_nodes_thread, sp) == 0;
+	int threaded = pthread_create(&t, NULL, after_nodes_thread, sp) == 0;
 	if (!threaded) { /* no second thread: the ordinary way */
-		if (sp->r.fd >= 0)
-			close(sp->r.fd);
 		free(sp->r.buf);
 		free(sp);
 		L->split = 0;
@@ -808,7 +809,6 @@ static int split_after_nodes(struct loader *L)
 	}
 	pthread_join(t, NULL);
 	L->r->other = NULL;
-	close(sp->r.fd);
 	free(sp->r.buf);
 	if (a == 0 && sp->rc)
 		util_error("%s", sp->err);

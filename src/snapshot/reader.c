@@ -61,7 +61,9 @@ void snap_rd_fill(struct snap_rd *r, size_t need)
 	r->pos = 0;
 	snap_rd_report(r);
 	while (r->len < need && !r->eof) {
-		ssize_t n = read(r->fd, r->buf + r->len, r->cap - r->len);
+		ssize_t n = r->positional ? pread(r->fd, r->buf + r->len, r->cap - r->len,
+						  (off_t)(r->base + r->len))
+					  : read(r->fd, r->buf + r->len, r->cap - r->len);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
@@ -180,6 +182,25 @@ static int escape(struct snap_rd *r, struct util_buf *out)
 	return 0;
 }
 
+/* The first byte in [p, end) that ends a run of plain string characters:
+ * a quote, a backslash or a control character. Eight bytes at a time. */
+static const char *plain_run(const char *p, const char *end)
+{
+	const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+	while (end - p >= 8) {
+		uint64_t w;
+		memcpy(&w, p, 8);
+		uint64_t q = w ^ (ones * '"'), b = w ^ (ones * '\\');
+		uint64_t hit = ((q - ones) & ~q) | ((b - ones) & ~b) | ((w - ones * 0x20) & ~w);
+		if (hit & highs)
+			break;
+		p += 8;
+	}
+	while (p < end && *p != '"' && *p != '\\' && (unsigned char)*p >= 0x20)
+		p++;
+	return p;
+}
+
 int snap_rd_string(struct snap_rd *r, struct util_buf *out, size_t max_len)
 {
 	size_t start = out->len;
@@ -191,8 +212,7 @@ int snap_rd_string(struct snap_rd *r, struct util_buf *out, size_t max_len)
 			return snap_rd_fail(r, "unterminated string");
 		const char *p = r->buf + r->pos, *end = r->buf + r->len;
 		const char *q = p;
-		while (q < end && *q != '"' && *q != '\\' && (unsigned char)*q >= 0x20)
-			q++;
+		q = plain_run(q, end);
 		util_buf_add(out, p, (size_t)(q - p));
 		r->pos += (size_t)(q - p);
 		if (out->len - start > max_len)

@@ -18,6 +18,7 @@ struct snap_rd {
 	size_t pos, len, cap;
 	uint64_t base; /* input offset of buf[0] */
 	int eof, err;
+	int positional; /* pread at base + len: a second reader sharing the descriptor */
 	const char *name;
 	struct snapshot *s;
 	uint64_t next_report;

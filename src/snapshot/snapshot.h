@@ -141,6 +141,7 @@ void snap_distances(struct snapshot *s);
 int snap_dominators(struct snapshot *s);
 int snap_dominator_tree(struct snapshot *s);
 void snap_retained_sizes(struct snapshot *s);
+uint32_t snap_top_subtrees(struct snapshot *s, uint32_t want, uint32_t **nodes, uint32_t **depth);
 
 /* classes.c — DevTools class names (with inferred interfaces for plain objects). */
 struct snap_iface_list;

@@ -99,8 +99,8 @@ static void describe_object(struct v8 *v8, v8_value v, unsigned type, struct uti
 			util_buf_adds(out, "JSArray");
 		}
 	} else {
-		const char *kind = (int)type == v8->T.js_error ? "JSError"
-				   : (int)type == v8->T.js_global_proxy ? "JSGlobalProxy"
+		const char *kind = (int)type == v8->T.js_error		 ? "JSError"
+				   : (int)type == v8->T.js_global_proxy	 ? "JSGlobalProxy"
 				   : (int)type == v8->T.js_global_object ? "JSGlobalObject"
 									 : "JSObject";
 		util_buf_printf(out, "%s: ", kind);
@@ -137,7 +137,8 @@ int v8_describe(struct v8 *v8, v8_value v, struct util_buf *out)
 		util_buf_addc(out, ')');
 	} else {
 		const char *tn = v8_type_name(v8, type);
-		util_buf_printf(out, "0x%llx (%s)", (unsigned long long)v, tn ? tn : "unknown type");
+		util_buf_printf(out, "0x%llx (%s)", (unsigned long long)v,
+				tn ? tn : "unknown type");
 	}
 	return 0;
 }

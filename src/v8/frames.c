@@ -16,21 +16,14 @@
 const char *v8_frame_kind_name(enum v8_frame_kind kind)
 {
 	static const char *const names[] = {
-		[V8_FRAME_NATIVE] = "native",
-		[V8_FRAME_INTERPRETED] = "interpreted",
-		[V8_FRAME_BASELINE] = "baseline",
-		[V8_FRAME_MAGLEV] = "maglev",
-		[V8_FRAME_OPTIMIZED] = "optimized",
-		[V8_FRAME_BUILTIN] = "builtin",
-		[V8_FRAME_ENTRY] = "entry",
-		[V8_FRAME_CONSTRUCT_ENTRY] = "construct entry",
-		[V8_FRAME_EXIT] = "exit",
-		[V8_FRAME_BUILTIN_EXIT] = "builtin exit",
-		[V8_FRAME_API_EXIT] = "api exit",
-		[V8_FRAME_CONSTRUCT] = "construct",
-		[V8_FRAME_INTERNAL] = "internal",
-		[V8_FRAME_STUB] = "stub",
-		[V8_FRAME_OTHER_V8] = "v8",
+	    [V8_FRAME_NATIVE] = "native",	[V8_FRAME_INTERPRETED] = "interpreted",
+	    [V8_FRAME_BASELINE] = "baseline",	[V8_FRAME_MAGLEV] = "maglev",
+	    [V8_FRAME_OPTIMIZED] = "optimized", [V8_FRAME_BUILTIN] = "builtin",
+	    [V8_FRAME_ENTRY] = "entry",		[V8_FRAME_CONSTRUCT_ENTRY] = "construct entry",
+	    [V8_FRAME_EXIT] = "exit",		[V8_FRAME_BUILTIN_EXIT] = "builtin exit",
+	    [V8_FRAME_API_EXIT] = "api exit",	[V8_FRAME_CONSTRUCT] = "construct",
+	    [V8_FRAME_INTERNAL] = "internal",	[V8_FRAME_STUB] = "stub",
+	    [V8_FRAME_OTHER_V8] = "v8",
 	};
 	return (unsigned)kind < sizeof(names) / sizeof(names[0]) ? names[kind] : "?";
 }
@@ -80,16 +73,16 @@ static enum v8_frame_kind typed_kind(const char *name)
 		const char *name;
 		enum v8_frame_kind kind;
 	} map[] = {
-		{"EntryFrame", V8_FRAME_ENTRY},
-		{"ConstructEntryFrame", V8_FRAME_CONSTRUCT_ENTRY},
-		{"ExitFrame", V8_FRAME_EXIT},
-		{"BuiltinExitFrame", V8_FRAME_BUILTIN_EXIT},
-		{"ApiCallbackExitFrame", V8_FRAME_API_EXIT},
-		{"ApiConstructExitFrame", V8_FRAME_API_EXIT},
-		{"ConstructFrame", V8_FRAME_CONSTRUCT},
-		{"FastConstructFrame", V8_FRAME_CONSTRUCT},
-		{"InternalFrame", V8_FRAME_INTERNAL},
-		{"StubFrame", V8_FRAME_STUB},
+	    {"EntryFrame", V8_FRAME_ENTRY},
+	    {"ConstructEntryFrame", V8_FRAME_CONSTRUCT_ENTRY},
+	    {"ExitFrame", V8_FRAME_EXIT},
+	    {"BuiltinExitFrame", V8_FRAME_BUILTIN_EXIT},
+	    {"ApiCallbackExitFrame", V8_FRAME_API_EXIT},
+	    {"ApiConstructExitFrame", V8_FRAME_API_EXIT},
+	    {"ConstructFrame", V8_FRAME_CONSTRUCT},
+	    {"FastConstructFrame", V8_FRAME_CONSTRUCT},
+	    {"InternalFrame", V8_FRAME_INTERNAL},
+	    {"StubFrame", V8_FRAME_STUB},
 	};
 	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
 		if (name && !strcmp(name, map[i].name))

@@ -84,7 +84,8 @@ static int scope_parse(struct v8 *v8, v8_value si, struct scope_facts *sf)
 		if (slot(v8, si, (int)i, &v) < 0)
 			return -1;
 		if (!is_name_or_zero(v8, v))
-			return util_error("ScopeInfo 0x%llx: unexpected layout", (unsigned long long)si);
+			return util_error("ScopeInfo 0x%llx: unexpected layout",
+					  (unsigned long long)si);
 		sf->name = v;
 		i += 2;
 	}
@@ -94,7 +95,8 @@ static int scope_parse(struct v8 *v8, v8_value si, struct scope_facts *sf)
 		if (v8_is_string(v8, v))
 			sf->inferred = v;
 		else if (!v8_is_undefined(v8, v))
-			return util_error("ScopeInfo 0x%llx: unexpected layout", (unsigned long long)si);
+			return util_error("ScopeInfo 0x%llx: unexpected layout",
+					  (unsigned long long)si);
 		i++;
 	}
 	if (!L->scope_fixed_positions) {
@@ -163,7 +165,8 @@ int v8_funcinfo(struct v8 *v8, v8_value fn_or_sfi, struct v8_funcinfo *info)
 	v8_value sfi, nos, fd[2];
 	memset(info, 0, sizeof(*info));
 	info->start_pos = info->end_pos = info->formal_params = -1;
-	if (sfi_of(v8, fn_or_sfi, &sfi) < 0 || v8_field(v8, sfi, v8->L.sfi_name_or_scope_info, &nos) < 0)
+	if (sfi_of(v8, fn_or_sfi, &sfi) < 0 ||
+	    v8_field(v8, sfi, v8->L.sfi_name_or_scope_info, &nos) < 0)
 		return -1;
 	info->shared = sfi;
 	v8_value name = 0, inferred = 0;
@@ -185,7 +188,8 @@ int v8_funcinfo(struct v8 *v8, v8_value fn_or_sfi, struct v8_funcinfo *info)
 				continue;
 			v8_value inf;
 			int64_t s, e;
-			if (!inferred && v8_field(v8, fd[i], v8->L.uncompiled_inferred_name, &inf) == 0 &&
+			if (!inferred &&
+			    v8_field(v8, fd[i], v8->L.uncompiled_inferred_name, &inf) == 0 &&
 			    v8_is_string(v8, inf))
 				inferred = inf;
 			uint32_t su, eu;
@@ -274,7 +278,10 @@ static uint64_t decode_vlq(const uint8_t *p, size_t n, size_t *i, int *ok)
 	return val;
 }
 
-static int64_t zigzag(uint64_t v) { return (int64_t)(v >> 1) ^ -(int64_t)(v & 1); }
+static int64_t zigzag(uint64_t v)
+{
+	return (int64_t)(v >> 1) ^ -(int64_t)(v & 1);
+}
 
 /* One entry: the code-offset delta and the position delta (see layout.c). */
 static int spt_entry(const struct v8 *v8, const uint8_t *p, size_t n, size_t *i, int64_t *dc,

@@ -34,8 +34,8 @@ int v8_print(struct v8 *v8, v8_value v, const struct v8_print_opts *o, struct ut
 int v8_value_summary(struct v8 *v8, v8_value v, struct util_buf *out);
 
 /* Follows a member path ("headers.host", "items.3", "a.b.0.c") from v through
- * own named properties, array elements and Map string keys. Returns 0 with *out
- * set, or -1 naming the member that is missing. */
+ * own named properties and elements ("stack" of an Error gives its string).
+ * Returns 0 with *out set, or -1 naming the member that is missing. */
 int v8_member_path(struct v8 *v8, v8_value v, const char *path, v8_value *out);
 
 /* The constructor of an object as JavaScript sees it (obj.__proto__.constructor
@@ -68,11 +68,16 @@ struct v8_kinds {
 	int64_t typed_length, typed_external, typed_base;
 	int elements_first_typed;	/* ElementsKind of UINT8_ELEMENTS */
 	const char *const *typed_kinds; /* names from UINT8_ELEMENTS on, NULL-terminated */
-	int bigint_type, context_types_first, context_types_last;
-	/* ScopeInfo, beyond what v8_layout has. */
-	int scope_bit_extension_slot;	/* has_context_extension_slot */
-	int scope_module_count_first;	/* module_variable_count before the names */
+	int bigint_type;
+	/* ScopeInfo: module_variable_count precedes the local names (12.x on) */
+	int scope_module_count_first;
 	const char *const *scope_types; /* ScopeType names, in enum order */
+	/* An unformatted Error stack (the private error_stack_symbol's value): a
+	 * FixedArray of CallSiteInfo structs (function and code offset fields), or
+	 * from 14.x a flat FixedArray of frame_stride slots per frame. */
+	int stack_flat;
+	int64_t callsite_function, callsite_code_offset;     /* CallSiteInfo */
+	int frame_stride, frame_function, frame_code_offset; /* flat */
 };
 const struct v8_kinds *v8_kinds(struct v8 *v8);
 /* "layout unknown on V8 12.9" when a kind cannot be read on this version. */

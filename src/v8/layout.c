@@ -26,7 +26,7 @@ struct version_facts {
 	 * uint32 + padding with position_info moved to fixed slots 3 and 4. */
 	int scope_flags_raw_u32, scope_fixed_positions;
 	/* scope-info.tq enum ScopeType: FUNCTION_SCOPE and MODULE_SCOPE values
-	 * (REPL_MODE_SCOPE and the reordering came with 12.x). */
+	 * (SCRIPT_SCOPE and REPL_MODE_SCOPE moved to the front after 12.4). */
 	int scope_type_function, scope_type_module;
 	/* ExternalString::resource_data (the cached data pointer), string.h:
 	 * kResourceDataOffset = kResourceOffset + kExternalPointerSlotSize. */
@@ -57,28 +57,148 @@ struct version_facts {
 	/* JSFunction::code when the metadata lacks it: js-function.tq (11.3: after
 	 * shared, context, feedback_cell, i.e. shared + 24). */
 	int64_t fn_code_fallback;
+	/* HOLE_TYPE when the metadata does not list it (the hole became a Hole
+	 * object in 12.x, hole.h): 14.6 lists it no more; 274 read off the element
+	 * of `[1, , 3]` in a Node 26 core (between FEEDBACK_VECTOR and
+	 * INTERCEPTOR_INFO, as instance types are sorted by class name). */
+	int hole_type;
 };
 
 static const struct version_facts facts_table[] = {
-	/* V8 10.2 — Node 18. shared-function-info.tq has function_data at 8 (also in
-	 * the metadata); bytecode-array.tq 10.2: spt at 32, parameter_size at 44;
-	 * scope-info.tq 10.2: SmiTagged flags, ScopeType CLASS,EVAL,FUNCTION,MODULE. */
-	{10, 2, "18", 8, 32, 44, 0, 0, 2, 3, 24, 24, -24, 2, 8, 1, 1, 24, 16, 48},
-	/* V8 11.3 — Node 20. Same layouts as 10.2 for these fields (11.3 dropped
-	 * bytecode_age from BytecodeArray: header 54, from the metadata). */
-	{11, 3, "20", 8, 32, 44, 0, 0, 2, 3, 24, 24, -24, 2, 8, 1, 0, 24, 16, 48},
-	/* V8 12.4 — Node 22. BytecodeArray is an ExposedTrustedObject (bytecode-array.h
-	 * FIELD_LIST: spt 24, parameter_size 52); SFI function_data still one field at
-	 * 8; the hole is a Hole object (no Oddball kind). ScopeInfo flags still Smi. */
-	{12, 4, "22", 8, 24, 52, 0, 0, 2, 3, 24, 24, -24, -1, 8, 1, 0, 16, 8, 24},
-	/* V8 13.6 — Node 24. SFI: trusted_function_data 8, untrusted_function_data 16
-	 * (shared-function-info.tq); ScopeInfo: uint32 flags + padding, position_info in
-	 * slots 3-4 (scope-info.tq since 12.8), ScopeType SCRIPT,REPL_MODE,CLASS,EVAL,
-	 * FUNCTION,MODULE. */
-	{13, 6, "24", 8, 24, 52, 1, 1, 4, 5, 24, 24, -24, -1, 8, 1, 0, 16, 8, 24},
-	/* V8 14.6 — Node 26. As 13.6 (checked against the metadata: SFI
-	 * name_or_scope_info 24, BytecodeArray data 64). */
-	{14, 6, "26", 8, 24, 52, 1, 1, 4, 5, 24, 24, -24, -1, 8, 2, 0, 16, 8, 24},
+    /* V8 10.2 — Node 18. shared-function-info.tq: function_data at 8 (also in the
+     * metadata); bytecode-array.tq: source_position_table 32, parameter_size 44;
+     * scope-info.tq: SmiTagged flags, ScopeType CLASS, EVAL, FUNCTION, MODULE, ...;
+     * code.h: instructions inline after the Code header; the hole is an Oddball. */
+    {
+	.major = 10,
+	.minor = 2,
+	.node = "18",
+	.sfi_function_data = 8,
+	.bytecode_spt = 32,
+	.bytecode_param_size = 44,
+	.scope_flags_raw_u32 = 0,
+	.scope_fixed_positions = 0,
+	.scope_type_function = 2,
+	.scope_type_module = 3,
+	.ext_resource_data = 24,
+	.array_length = 24,
+	.fp_argc = -24,
+	.odd_the_hole = 2,
+	.interpreter_data_bytecode = 8,
+	.spt_encoding = 1,
+	.code_inline_instructions = 1,
+	.code_spt = 24,
+	.code_deopt = 16,
+	.fn_code_fallback = 48,
+	.hole_type = -1,
+    },
+    /* V8 11.3 — Node 20. As 10.2 for these fields (11.3 dropped bytecode_age from
+     * BytecodeArray: its header is 54, from the metadata); Code and
+     * InstructionStream are split (instruction_start is a field). */
+    {
+	.major = 11,
+	.minor = 3,
+	.node = "20",
+	.sfi_function_data = 8,
+	.bytecode_spt = 32,
+	.bytecode_param_size = 44,
+	.scope_flags_raw_u32 = 0,
+	.scope_fixed_positions = 0,
+	.scope_type_function = 2,
+	.scope_type_module = 3,
+	.ext_resource_data = 24,
+	.array_length = 24,
+	.fp_argc = -24,
+	.odd_the_hole = 2,
+	.interpreter_data_bytecode = 8,
+	.spt_encoding = 1,
+	.code_inline_instructions = 0,
+	.code_spt = 24,
+	.code_deopt = 16,
+	.fn_code_fallback = 48,
+	.hole_type = -1,
+    },
+    /* V8 12.4 — Node 22. BytecodeArray is an ExposedTrustedObject (bytecode-array.h
+     * FIELD_LIST: source_position_table 24, parameter_size 52); SFI function_data
+     * still one field at 8; the hole is a Hole object; ScopeInfo flags still a Smi
+     * and ScopeType still in the old order (a function scope's flags read 0x4171e2
+     * in a Node 22 core: type 2); Code: position_table 16, deoptimization data 8. */
+    {
+	.major = 12,
+	.minor = 4,
+	.node = "22",
+	.sfi_function_data = 8,
+	.bytecode_spt = 24,
+	.bytecode_param_size = 52,
+	.scope_flags_raw_u32 = 0,
+	.scope_fixed_positions = 0,
+	.scope_type_function = 2,
+	.scope_type_module = 3,
+	.ext_resource_data = 24,
+	.array_length = 24,
+	.fp_argc = -24,
+	.odd_the_hole = -1,
+	.interpreter_data_bytecode = 8,
+	.spt_encoding = 1,
+	.code_inline_instructions = 0,
+	.code_spt = 16,
+	.code_deopt = 8,
+	.fn_code_fallback = 24,
+	.hole_type = -1,
+    },
+    /* V8 13.6 — Node 24. SFI: trusted_function_data 8, untrusted_function_data 16
+     * (shared-function-info.tq); ScopeInfo: uint32 flags + padding, position_info
+     * in slots 3-4 (scope-info.tq since 12.8), ScopeType SCRIPT, REPL_MODE, CLASS,
+     * EVAL, FUNCTION, MODULE (flags 0x4171e4 in a Node 24 core: type 4). */
+    {
+	.major = 13,
+	.minor = 6,
+	.node = "24",
+	.sfi_function_data = 8,
+	.bytecode_spt = 24,
+	.bytecode_param_size = 52,
+	.scope_flags_raw_u32 = 1,
+	.scope_fixed_positions = 1,
+	.scope_type_function = 4,
+	.scope_type_module = 5,
+	.ext_resource_data = 24,
+	.array_length = 24,
+	.fp_argc = -24,
+	.odd_the_hole = -1,
+	.interpreter_data_bytecode = 8,
+	.spt_encoding = 1,
+	.code_inline_instructions = 0,
+	.code_spt = 16,
+	.code_deopt = 8,
+	.fn_code_fallback = 24,
+	.hole_type = -1,
+    },
+    /* V8 14.6 — Node 26. As 13.6 (checked against the metadata: SFI
+     * name_or_scope_info 24, BytecodeArray data 64), with the new source-position
+     * table encoding and HOLE_TYPE no longer in the metadata. */
+    {
+	.major = 14,
+	.minor = 6,
+	.node = "26",
+	.sfi_function_data = 8,
+	.bytecode_spt = 24,
+	.bytecode_param_size = 52,
+	.scope_flags_raw_u32 = 1,
+	.scope_fixed_positions = 1,
+	.scope_type_function = 4,
+	.scope_type_module = 5,
+	.ext_resource_data = 24,
+	.array_length = 24,
+	.fp_argc = -24,
+	.odd_the_hole = -1,
+	.interpreter_data_bytecode = 8,
+	.spt_encoding = 2,
+	.code_inline_instructions = 0,
+	.code_spt = 16,
+	.code_deopt = 8,
+	.fn_code_fallback = 24,
+	.hole_type = 274,
+    },
 };
 
 static const struct version_facts *facts_for(const struct v8 *v8)
@@ -125,10 +245,6 @@ static void resolve_types(struct v8 *v8)
 	T->map = v8_meta_type(v8, "MAP_TYPE");
 	T->oddball = v8_meta_type(v8, "ODDBALL_TYPE");
 	T->hole = v8_meta_type(v8, "HOLE_TYPE");
-	/* V8 14.6's metadata has no HOLE_TYPE; the_hole's map says 274 there (read
-	 * from a Node 26 core, between FeedbackVector and InterceptorInfo). */
-	if (T->hole < 0 && v8->major == 14 && v8->minor == 6)
-		T->hole = 274;
 	T->heap_number = v8_meta_type(v8, "HEAP_NUMBER_TYPE");
 	T->symbol = v8_meta_type(v8, "SYMBOL_TYPE");
 	T->fixed_array = v8_meta_type(v8, "FIXED_ARRAY_TYPE");
@@ -207,7 +323,7 @@ static void resolve_objects(struct v8 *v8, const struct version_facts *f)
 	L->map_instance_type = field(v8, "Map", "instance_type", -1);
 	L->map_instance_size_words = field(v8, "Map", "instance_size_in_words", -1);
 	L->map_inobject_start_words =
-		field(v8, "Map", "inobject_properties_start_or_constructor_function_index", -1);
+	    field(v8, "Map", "inobject_properties_start_or_constructor_function_index", -1);
 	L->map_bit_field = field(v8, "Map", "bit_field", -1);
 	L->map_bit_field2 = field(v8, "Map", "bit_field2", -1);
 	L->map_bit_field3 = field(v8, "Map", "bit_field3", -1);
@@ -296,7 +412,8 @@ static void resolve_functions(struct v8 *v8, const struct version_facts *f)
 	L->fn_shared = field(v8, "JSFunction", "shared", -1);
 	L->fn_context = field(v8, "JSFunction", "context", -1);
 	L->fn_code = field(v8, "JSFunction", "code", f->fn_code_fallback);
-	L->sfi_function_data = field(v8, "SharedFunctionInfo", "function_data", f->sfi_function_data);
+	L->sfi_function_data =
+	    field(v8, "SharedFunctionInfo", "function_data", f->sfi_function_data);
 	L->sfi_name_or_scope_info = field(v8, "SharedFunctionInfo", "name_or_scope_info", -1);
 	L->sfi_script = field(v8, "SharedFunctionInfo", "script_or_debug_info", -1);
 	if (L->sfi_script < 0)
@@ -305,10 +422,10 @@ static void resolve_functions(struct v8 *v8, const struct version_facts *f)
 		L->sfi_script = field(v8, "SharedFunctionInfo", "raw_script", -1);
 	L->sfi_length = field(v8, "SharedFunctionInfo", "length", -1);
 	L->sfi_formal_param_count =
-		field(v8, "SharedFunctionInfo", "internal_formal_parameter_count", -1);
+	    field(v8, "SharedFunctionInfo", "internal_formal_parameter_count", -1);
 	L->sfi_flags = field(v8, "SharedFunctionInfo", "flags", -1);
 	L->sfi_function_token_offset =
-		field(v8, "SharedFunctionInfo", "raw_function_token_offset", -1);
+	    field(v8, "SharedFunctionInfo", "raw_function_token_offset", -1);
 	/* formal_parameter_count includes the receiver since V8 10.0
 	 * (kJSArgcIncludesReceiver, shared-function-info.tq comment); all supported
 	 * versions are newer. */
@@ -334,7 +451,8 @@ static void resolve_functions(struct v8 *v8, const struct version_facts *f)
 	 * has_context_extension_slot 26. */
 	L->scope_flags_raw_u32 = f->scope_flags_raw_u32;
 	L->scope_fixed_positions = f->scope_fixed_positions;
-	L->scope_first_var = (int)cnst(v8, "scopeinfo_idx_first_vars", f->scope_fixed_positions ? 5 : 3);
+	L->scope_first_var =
+	    (int)cnst(v8, "scopeinfo_idx_first_vars", f->scope_fixed_positions ? 5 : 3);
 	L->scope_inlined_names_max = 75; /* kScopeInfoMaxInlinedLocalNamesSize, scope-info.h */
 	L->scope_bit_saved_class = 10;
 	L->scope_bit_function_var = 12;
@@ -370,7 +488,7 @@ static void resolve_frames(struct v8 *v8, const struct version_facts *f)
 	L->code_source_positions = field(v8, "Code", "source_position_table", f->code_spt);
 	L->code_deopt_data = field(v8, "Code", "deoptimization_data", f->code_deopt);
 	if (L->code_instruction_start < 0) /* 11.3: code.h, instruction_start after the
-					     * position table and the instruction stream */
+					    * position table and the instruction stream */
 		L->code_instruction_start = L->code_source_positions + 16;
 	if (L->code_flags < 0)
 		L->code_flags = L->code_instruction_start + 8;
@@ -378,7 +496,8 @@ static void resolve_frames(struct v8 *v8, const struct version_facts *f)
 		L->code_instruction_size = L->code_flags + 8;
 	/* deoptimization-data.h indices; the metadata has them from 11.x on */
 	L->deopt_literals_idx = (int)cnst(v8, "DeoptimizationDataLiteralArrayIndex", 2);
-	L->deopt_inlining_positions_idx = (int)cnst(v8, "DeoptimizationDataInliningPositionsIndex", 7);
+	L->deopt_inlining_positions_idx =
+	    (int)cnst(v8, "DeoptimizationDataInliningPositionsIndex", 7);
 	L->sfi_wrapper_shared = field(v8, "SharedFunctionInfoWrapper", "shared_info", 8);
 }
 
@@ -390,16 +509,16 @@ static int check_required(struct v8 *v8)
 		int64_t v;
 		const char *what;
 	} req[] = {
-		{L->map_instance_type, "Map::instance_type"},
-		{L->map_descriptors, "Map::instance_descriptors"},
-		{L->fn_shared, "JSFunction::shared"},
-		{L->sfi_name_or_scope_info, "SharedFunctionInfo::name_or_scope_info"},
-		{L->sfi_script, "SharedFunctionInfo::script"},
-		{L->bytecode_data, "BytecodeArray::data"},
-		{v8->T.map, "MAP_TYPE"},
-		{v8->T.js_function, "JS_FUNCTION_TYPE"},
-		{v8->T.shared_function_info, "SHARED_FUNCTION_INFO_TYPE"},
-		{v8->T.scope_info, "SCOPE_INFO_TYPE"},
+	    {L->map_instance_type, "Map::instance_type"},
+	    {L->map_descriptors, "Map::instance_descriptors"},
+	    {L->fn_shared, "JSFunction::shared"},
+	    {L->sfi_name_or_scope_info, "SharedFunctionInfo::name_or_scope_info"},
+	    {L->sfi_script, "SharedFunctionInfo::script"},
+	    {L->bytecode_data, "BytecodeArray::data"},
+	    {v8->T.map, "MAP_TYPE"},
+	    {v8->T.js_function, "JS_FUNCTION_TYPE"},
+	    {v8->T.shared_function_info, "SHARED_FUNCTION_INFO_TYPE"},
+	    {v8->T.scope_info, "SCOPE_INFO_TYPE"},
 	};
 	for (size_t i = 0; i < sizeof(req) / sizeof(req[0]); i++)
 		if (req[i].v < 0)
@@ -424,6 +543,11 @@ int v8_layout_resolve(struct v8 *v8)
 				  "to 14.x (Node.js 26)",
 				  v8->version);
 	resolve_types(v8);
+	if (v8->T.hole < 0 && f->hole_type >= 0 && (size_t)f->hole_type < v8->ntype_names) {
+		v8->T.hole = f->hole_type;
+		if (!v8->type_names[f->hole_type])
+			v8->type_names[f->hole_type] = "HOLE_TYPE";
+	}
 	resolve_objects(v8, f);
 	resolve_strings(v8, f);
 	resolve_functions(v8, f);

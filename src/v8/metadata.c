@@ -121,34 +121,45 @@ void v8_meta_free(struct v8 *v8)
 }
 
 struct sym_find {
-	const char *name;
-	uint64_t addr, size;
-	int found;
+	const char *const *names;
+	uint64_t *addrs, *sizes;
+	int n, found;
 };
 
-static int sym_find_one(const char *name, uint64_t addr, uint64_t size, void *arg)
+static int sym_find_some(const char *name, uint64_t addr, uint64_t size, void *arg)
 {
 	struct sym_find *f = arg;
-	if (strcmp(name, f->name) != 0)
-		return 0;
-	f->addr = addr;
-	f->size = size;
-	f->found = 1;
-	return 1;
+	for (int i = 0; i < f->n; i++)
+		if (!f->addrs[i] && !strcmp(name, f->names[i])) {
+			f->addrs[i] = addr;
+			if (f->sizes)
+				f->sizes[i] = size;
+			f->found++;
+		}
+	return f->found == f->n;
 }
 
-/* Looks up one symbol by a linear scan (img_symbol_each): the handful of names
- * the layer needs do not justify hashing the binary's 300k symbols. */
+/* Looks up n symbols that share a prefix in one scan of the symbol table
+ * (img_symbol_each): the handful of names the layer needs do not justify hashing
+ * the binary's 300k symbols. Missing ones get address 0; returns how many were
+ * found. */
+int v8_symbols_find(struct v8 *v8, const char *prefix, const char *const *names, int n,
+		    uint64_t *addrs, uint64_t *sizes)
+{
+	struct sym_find f = {names, addrs, sizes, n, 0};
+	memset(addrs, 0, (size_t)n * sizeof(*addrs));
+	if (img_symbol_each(v8->img, prefix, sym_find_some, &f) < 0)
+		return -1;
+	return f.found;
+}
+
 int v8_symbol_find(struct v8 *v8, const char *name, uint64_t *addr, uint64_t *size)
 {
-	struct sym_find f = {name, 0, 0, 0};
-	if (img_symbol_each(v8->img, name, sym_find_one, &f) < 0)
-		return -1;
-	if (!f.found)
+	uint64_t s = 0;
+	if (v8_symbols_find(v8, name, &name, 1, addr, &s) < 1)
 		return util_error("symbol %s not found in %s", name, img_binary_path(v8->img));
-	*addr = f.addr;
 	if (size)
-		*size = f.size;
+		*size = s;
 	return 0;
 }
 
@@ -156,14 +167,14 @@ int v8_symbol_find(struct v8 *v8, const char *name, uint64_t *addr, uint64_t *si
 int v8_version_load(struct v8 *v8)
 {
 	static const char *const syms[4] = {
-		"_ZN2v88internal7Version6major_E", "_ZN2v88internal7Version6minor_E",
-		"_ZN2v88internal7Version6build_E", "_ZN2v88internal7Version6patch_E"};
+	    "_ZN2v88internal7Version6major_E", "_ZN2v88internal7Version6minor_E",
+	    "_ZN2v88internal7Version6build_E", "_ZN2v88internal7Version6patch_E"};
 	int *dst[4] = {&v8->major, &v8->minor, &v8->build, &v8->patch};
+	uint64_t addrs[4];
+	v8_symbols_find(v8, "_ZN2v88internal7Version6", syms, 4, addrs, NULL);
 	for (int i = 0; i < 4; i++) {
-		uint64_t addr, size;
 		uint32_t val;
-		if (v8_symbol_find(v8, syms[i], &addr, &size) < 0 ||
-		    img_read_u32(v8->img, addr, &val) < 0)
+		if (!addrs[i] || img_read_u32(v8->img, addrs[i], &val) < 0)
 			return util_error("%s: cannot read the V8 version (symbol %s)",
 					  img_binary_path(v8->img), syms[i]);
 		*dst[i] = (int)val;

@@ -100,7 +100,8 @@ static int each_dictionary(struct v8 *v8, v8_value dict, v8_prop_fn fn, void *ar
 	int64_t start = L->dict_prefix_start + L->dict_prefix_size;
 	for (int64_t i = start; i + L->dict_entry_size <= len; i += L->dict_entry_size) {
 		v8_value key, value, details;
-		if (v8_fixed_get(v8, dict, i, &key) < 0 || v8_fixed_get(v8, dict, i + 1, &value) < 0 ||
+		if (v8_fixed_get(v8, dict, i, &key) < 0 ||
+		    v8_fixed_get(v8, dict, i + 1, &value) < 0 ||
 		    v8_fixed_get(v8, dict, i + 2, &details) < 0)
 			return -1;
 		if (v8_is_smi(key) || v8_is_undefined(v8, key) || v8_is_the_hole(v8, key))

@@ -18,8 +18,14 @@
 
 /* SourcePosition (source-position.h): bit 0 external, bits 1..30 script offset
  * + 1, bits 31..46 inlining id + 1. */
-static int sp_offset(int64_t raw) { return (int)(((uint64_t)raw >> 1 & ((1u << 30) - 1)) - 1); }
-static int sp_inlining(int64_t raw) { return (int)(((uint64_t)raw >> 31 & 0xffff) - 1); }
+static int sp_offset(int64_t raw)
+{
+	return (int)(((uint64_t)raw >> 1 & ((1u << 30) - 1)) - 1);
+}
+static int sp_inlining(int64_t raw)
+{
+	return (int)(((uint64_t)raw >> 31 & 0xffff) - 1);
+}
 
 /* Instruction range of a Code object. */
 static int code_range(struct v8 *v8, v8_value code, uint64_t *start, uint64_t *size)
@@ -156,7 +162,9 @@ static int expand_optimized(struct v8 *v8, const struct v8_frame *f, struct v8_j
 	if (v8->L.code_flags >= 0 && v8_field_u32(v8, code, v8->L.code_flags, &flags) == 0 &&
 	    v8->L.code_kind_baseline >= 0) {
 		int64_t k = (flags & v8->L.code_kind_mask) >> v8->L.code_kind_shift;
-		kind = k == v8->L.code_kind_baseline + 1 ? 1 : k == v8->L.code_kind_baseline + 2 ? 2 : 0;
+		kind = k == v8->L.code_kind_baseline + 1   ? 1
+		       : k == v8->L.code_kind_baseline + 2 ? 2
+							   : 0;
 	}
 	int n = 0;
 	for (int depth = 0; depth < MAX_INLINE_DEPTH && n < max - 1; depth++) {

@@ -337,7 +337,7 @@ void pr_value(struct pr *p, v8_value v)
 
 int v8_value_summary(struct v8 *v8, v8_value v, struct util_buf *out)
 {
-	struct v8_print_opts o = {.depth = 0};
+	struct v8_print_opts o = {.depth = 0, .max_string = 80};
 	struct pr p = {.v8 = v8, .o = &o, .K = v8_kinds(v8), .out = out, .summary = 1};
 	pr_value(&p, v);
 	return 0;

@@ -57,15 +57,11 @@ static void pr_array_buffer(struct pr *p, v8_value v)
 static const char *typed_kind(struct pr *p, v8_value v)
 {
 	const struct v8_kinds *K = p->K;
-	const struct v8_layout *L = v8_layout(p->v8);
-	v8_value map;
-	uint8_t bf2;
-	if (!K->typed_kinds || K->elements_first_typed < 0 || v8_map(p->v8, v, &map) < 0 ||
-	    v8_field_u8(p->v8, map, L->map_bit_field2, &bf2) < 0) {
+	int64_t kind;
+	if (!K->typed_kinds || K->elements_first_typed < 0 || pr_elements_kind(p, v, &kind) < 0) {
 		util_clear_error();
 		return NULL;
 	}
-	int64_t kind = (bf2 & L->bf2_elements_kind_mask) >> L->bf2_elements_kind_shift;
 	for (int64_t i = 0; K->typed_kinds[i]; i++)
 		if (kind == K->elements_first_typed + i)
 			return K->typed_kinds[i];

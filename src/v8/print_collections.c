@@ -4,7 +4,10 @@
  * FixedArray holding element count, deleted count and bucket count, then the
  * buckets, then entries of [key, (value,) chain] in insertion order; deleted
  * entries have the hole as key). The table's shape is checked against its
- * length before any entry is read.
+ * length before any entry is read. WeakMap and WeakSet keep an
+ * EphemeronHashTable instead (hash-table.h: element count, deleted count,
+ * capacity, then [key, value] entries; empty keys are undefined, deleted ones
+ * the hole), printed in its hash order.
  */
 #include "v8/print_int.h"
 
@@ -126,6 +129,73 @@ static void pr_map_or_set(struct pr *p, v8_value v, int is_map)
 	pr_close(p, '}');
 }
 
+static int weak_table(struct pr *p, v8_value v, v8_value *t, int64_t *live, int64_t *cap)
+{
+	int64_t len, n[3];
+	if (v8_field(p->v8, v, p->K->collection_table, t) < 0 ||
+	    v8_fixed_length(p->v8, *t, &len) < 0)
+		return -1;
+	for (int i = 0; i < 3; i++) {
+		v8_value s;
+		if (v8_fixed_get(p->v8, *t, i, &s) < 0)
+			return -1;
+		n[i] = v8_is_smi(s) ? v8_smi(s) : -1;
+	}
+	*live = n[0];
+	*cap = n[2];
+	if (*cap <= 0 || (*cap & (*cap - 1)) || *cap > (1 << 28) || len != 3 + 2 * *cap ||
+	    *live < 0 || *live > *cap)
+		return util_error("hash table 0x%llx has an inconsistent shape (length %lld, "
+				  "capacity %lld)",
+				  (unsigned long long)*t, (long long)len, (long long)*cap);
+	return 0;
+}
+
+static void pr_weak(struct pr *p, v8_value v, int is_map)
+{
+	const char *kind = is_map ? "WeakMap" : "WeakSet";
+	v8_value t;
+	int64_t live, cap;
+	int n = 0;
+	if (weak_table(p, v, &t, &live, &cap) < 0) {
+		pr_unreadable(p);
+		return;
+	}
+	char label[48];
+	snprintf(label, sizeof(label), "%s(%lld)", kind, (long long)live);
+	if (!pr_may_open(p, v, label))
+		return;
+	pr_open(p, v, label, kind, '{');
+	if (p->o->json) {
+		pr_key(p, "entries", 1);
+		util_buf_addc(p->out, '[');
+	}
+	for (int64_t i = 0; i < cap && !p->stopped; i++) {
+		v8_value key, val;
+		if (v8_fixed_get(p->v8, t, 3 + 2 * i, &key) < 0 ||
+		    v8_fixed_get(p->v8, t, 4 + 2 * i, &val) < 0) {
+			sep(p, &n);
+			pr_unreadable(p);
+			break;
+		}
+		if (v8_is_undefined(p->v8, key) || v8_is_the_hole(p->v8, key))
+			continue;
+		sep(p, &n);
+		if (p->o->json && is_map)
+			util_buf_addc(p->out, '[');
+		pr_value(p, key);
+		if (is_map) {
+			pr_text(p, p->o->json ? "," : " => ");
+			pr_value(p, val);
+			if (p->o->json)
+				util_buf_addc(p->out, ']');
+		}
+	}
+	if (p->o->json)
+		util_buf_addc(p->out, ']');
+	pr_close(p, '}');
+}
+
 int pr_collection(struct pr *p, v8_value v, unsigned type)
 {
 	const struct v8_types *T = v8_types(p->v8);
@@ -133,6 +203,10 @@ int pr_collection(struct pr *p, v8_value v, unsigned type)
 		pr_map_or_set(p, v, 1);
 	else if ((int)type == T->js_set)
 		pr_map_or_set(p, v, 0);
+	else if (p->K->known && (int)type == v8_meta_type(p->v8, "JS_WEAK_MAP_TYPE"))
+		pr_weak(p, v, 1);
+	else if (p->K->known && (int)type == v8_meta_type(p->v8, "JS_WEAK_SET_TYPE"))
+		pr_weak(p, v, 0);
 	else
 		return 0;
 	return 1;

@@ -11,7 +11,7 @@
 
 #define PR_MAX_LEVEL 64			 /* nesting cap, whatever -d says */
 #define PR_MAX_NODES (50u * 1000 * 1000) /* values printed per command */
-#define PR_MAX_BYTES ((size_t)256 << 20)  /* output kept in memory per command */
+#define PR_MAX_BYTES ((size_t)256 << 20) /* output kept in memory per command */
 
 struct pr {
 	struct v8 *v8;
@@ -69,6 +69,14 @@ int pr_collection(struct pr *p, v8_value v, unsigned type);
 int pr_buffer(struct pr *p, v8_value v, unsigned type);
 void pr_bigint(struct pr *p, v8_value v);
 void pr_symbol(struct pr *p, v8_value v);
+
+/* The ElementsKind in an object's map (bit_field2). */
+int pr_elements_kind(struct pr *p, v8_value v, int64_t *kind);
+
+/* An Error's stack: the string, or the frames of an unformatted one
+ * (print_stack.c; returns 0 when frames is not such a list). */
+void pr_stack_value(struct pr *p, v8_value stack);
+int pr_unformatted_stack(struct pr *p, v8_value frames);
 
 /* A Symbol with the private flag (V8's internal keys, hidden from the print). */
 int pr_is_private_symbol(struct pr *p, v8_value key);

@@ -1,7 +1,7 @@
 /*
  * print_kinds.c — the JS objects with hidden insides that ::jsprint shows with
- * them: Error (its message and, when formatted, the stack string V8 keeps under
- * a private symbol), Promise (state and value), boxed primitives, arguments
+ * them: Error (its message and the stack V8 keeps under a private symbol: the
+ * string once formatted, else the captured frames, see print_stack.c), Promise (state and value), boxed primitives, arguments
  * objects (mapped ones read through their context), proxies (target, handler)
  * and bound functions (target, this, arguments). Also routes arrays, dates and
  * regexps to their printers.
@@ -35,20 +35,8 @@ static void field_entry(struct pr *p, v8_value v, const char *name, int64_t off)
  * properties that is not the message (13.x also keeps the message under a
  * private symbol, error_message_symbol). */
 struct stack_find {
-	v8_value message, stack;
+	v8_value message, stack, frames;
 };
-
-static int find_message(struct v8 *v8, v8_value key, v8_value value, int is_accessor, void *arg)
-{
-	struct stack_find *f = arg;
-	struct util_buf k = {0};
-	util_buf_adds(&k, "");
-	if (!is_accessor && v8_is_string(v8, key) && v8_name(v8, key, &k) == 0 &&
-	    !strcmp(k.data, "message"))
-		f->message = value;
-	util_buf_free(&k);
-	return 0;
-}
 
 static int is_private_symbol(struct v8 *v8, v8_value key)
 {
@@ -68,22 +56,43 @@ static int find_stack(struct v8 *v8, v8_value key, v8_value value, int is_access
 	if (v8_is_string(v8, value))
 		f->stack = value;
 	else if (v8_is_type(v8, value, v8_meta_type(v8, "ERROR_STACK_DATA_TYPE")) &&
-		 v8_field(v8, value, 8, &inner) == 0 && v8_is_string(v8, inner))
-		f->stack = inner; /* call_site_infos_or_formatted_stack */
+		 v8_field(v8, value, 8, &inner) == 0) {
+		/* call_site_infos_or_formatted_stack */
+		if (v8_is_string(v8, inner))
+			f->stack = inner;
+		else if (v8_is_type(v8, inner, v8_types(v8)->fixed_array))
+			f->frames = inner;
+	} else if (v8_is_type(v8, value, v8_types(v8)->fixed_array))
+		f->frames = value; /* the captured frames, not yet formatted */
 	util_clear_error();
 	return f->stack != 0;
 }
 
+/* The stack string, or else the unformatted frames (0 when neither). */
+static v8_value error_stack_any(struct v8 *v8, v8_value err)
+{
+	struct stack_find f = {0, 0, 0};
+	if (v8_object_get(v8, err, "message", &f.message) < 0 ||
+	    v8_object_each(v8, err, find_stack, &f) < 0) {
+		util_clear_error();
+		return 0;
+	}
+	return f.stack ? f.stack : f.frames;
+}
+
 int v8_error_stack(struct v8 *v8, v8_value err, v8_value *stack)
 {
-	struct stack_find f = {0, 0};
-	if (v8_object_each(v8, err, find_message, &f) < 0 ||
-	    v8_object_each(v8, err, find_stack, &f) < 0)
-		return -1;
-	if (!f.stack)
+	v8_value s = error_stack_any(v8, err);
+	if (!s || !v8_is_string(v8, s))
 		return util_error("the error's stack was never formatted (no stack string)");
-	*stack = f.stack;
+	*stack = s;
 	return 0;
+}
+
+void pr_stack_value(struct pr *p, v8_value stack)
+{
+	if (v8_is_string(p->v8, stack) || !pr_unformatted_stack(p, stack))
+		pr_value(p, stack);
 }
 
 int pr_is_private_symbol(struct pr *p, v8_value key)
@@ -96,9 +105,7 @@ static void pr_error(struct pr *p, v8_value v)
 	struct util_buf label = {0};
 	pr_label(p, v, &label);
 	if (pr_may_open(p, v, label.data)) {
-		v8_value stack = 0;
-		if (v8_error_stack(p->v8, v, &stack) < 0)
-			util_clear_error();
+		v8_value stack = error_stack_any(p->v8, v);
 		v8_value outer = p->error_stack;
 		pr_open(p, v, label.data, label.data, '{');
 		/* own properties (message, user fields); the stack string takes the
@@ -107,7 +114,7 @@ static void pr_error(struct pr *p, v8_value v)
 		pr_object_entries(p, v, 1);
 		if (p->error_stack) {
 			pr_key(p, "stack", 1);
-			pr_value(p, p->error_stack);
+			pr_stack_value(p, p->error_stack);
 		}
 		p->error_stack = outer;
 		pr_close(p, '}');
@@ -203,7 +210,7 @@ static void sloppy_items(struct pr *p, v8_value elements)
 	}
 }
 
-static int elements_kind_of(struct pr *p, v8_value v, int64_t *kind)
+int pr_elements_kind(struct pr *p, v8_value v, int64_t *kind)
 {
 	v8_value map;
 	uint8_t bf2;
@@ -231,7 +238,7 @@ static void pr_arguments(struct pr *p, v8_value v)
 	if (!pr_may_open(p, v, "Arguments"))
 		return;
 	pr_open(p, v, "Arguments", "Arguments", '[');
-	if (elements_kind_of(p, v, &kind) < 0 ||
+	if (pr_elements_kind(p, v, &kind) < 0 ||
 	    v8_field(p->v8, v, v8_layout(p->v8)->obj_elements, &elements) < 0) {
 		pr_item(p);
 		pr_unreadable(p);

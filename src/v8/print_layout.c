@@ -49,6 +49,12 @@ struct kinds_row {
 	int date_double;
 	const char *const *typed;
 	const char *const *scopes;
+	/* call-site-info.tq: function and code_offset_or_source_position; 12.x
+	 * moved code_object to the front (read from cores of an unaccessed
+	 * Error's error_stack_symbol). 14.x: a flat array, 6 slots a frame
+	 * (code, receiver, function, offset, parameters, flags). */
+	int stack_flat;
+	int64_t callsite_function, callsite_code_offset;
 	/* scope-info.tq: module_variable_count sits before the local names from
 	 * 12.x on, after them before (checked with an ES module's closure). */
 	int module_count_first;
@@ -56,15 +62,15 @@ struct kinds_row {
 
 static const struct kinds_row rows[] = {
     /* V8 10.2 — Node 18 */
-    {10, 2, 0, typed_classic, scopes_10, 0},
+    {10, 2, 0, typed_classic, scopes_10, 0, 16, 32, 0},
     /* V8 11.3 — Node 20 */
-    {11, 3, 0, typed_classic, scopes_10, 0},
+    {11, 3, 0, typed_classic, scopes_10, 0, 16, 32, 0},
     /* V8 12.4 — Node 22 */
-    {12, 4, 0, typed_classic, scopes_10, 1},
+    {12, 4, 0, typed_classic, scopes_10, 0, 24, 32, 1},
     /* V8 13.6 — Node 24 */
-    {13, 6, 1, typed_13, scopes_13, 1},
+    {13, 6, 1, typed_13, scopes_13, 0, 24, 32, 1},
     /* V8 14.6 — Node 26 */
-    {14, 6, 1, typed_13, scopes_13, 1},
+    {14, 6, 1, typed_13, scopes_13, 1, -1, -1, 1},
 };
 
 static int64_t meta(struct v8 *v8, const char *cls, const char *field, int64_t dflt)
@@ -105,7 +111,6 @@ static void fixed_fields(struct v8_kinds *k)
 	k->sloppy_args_arguments = 24; /*   FixedArrayBase { context, arguments, */
 	k->sloppy_args_mapped = 32;    /*   mapped_entries[length] } */
 	k->view_buffer = -1;
-	k->scope_bit_extension_slot = 26; /* ScopeFlags.has_context_extension_slot */
 }
 
 static void resolve(struct v8 *v8, struct v8_kinds *k)
@@ -140,16 +145,17 @@ static void resolve(struct v8 *v8, struct v8_kinds *k)
 	k->elements_first_typed = dict >= 0 ? (int)dict + 5 : -1;
 	k->typed_kinds = r ? r->typed : NULL;
 	k->scope_types = r ? r->scopes : NULL;
-	k->scope_module_count_first = r ? r->module_count_first : 0;
+	k->stack_flat = r ? r->stack_flat : 0;
+	k->scope_module_count_first = r ? r->module_count_first : 1;
+	k->callsite_function = r ? r->callsite_function : -1;
+	k->callsite_code_offset = r ? r->callsite_code_offset : -1;
+	k->frame_stride = 6;
+	k->frame_function = 2;
+	k->frame_code_offset = 3;
 	/* instance-type.h: SYMBOL_TYPE, BIGINT_TYPE, HEAP_NUMBER_TYPE follow each
 	 * other (the metadata names the two around BigInt but not BigInt). */
 	int sym = v8_meta_type(v8, "SYMBOL_TYPE"), num = v8_meta_type(v8, "HEAP_NUMBER_TYPE");
 	k->bigint_type = sym >= 0 && num == sym + 2 ? sym + 1 : -1;
-	int64_t first = -1, last = -1;
-	v8_meta_const(v8, "FirstContextType", &first);
-	v8_meta_const(v8, "LastContextType", &last);
-	k->context_types_first = (int)first;
-	k->context_types_last = (int)last;
 }
 
 /* One resolved table per struct v8; a command works on one image at a time, so

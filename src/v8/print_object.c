@@ -45,7 +45,7 @@ static int print_prop(struct v8 *v8, v8_value key, v8_value value, int is_access
 	if (is_accessor && p->error_stack && is_string && !strcmp(k.data, "stack")) {
 		v8_value stack = p->error_stack;
 		p->error_stack = 0;
-		pr_value(p, stack);
+		pr_stack_value(p, stack);
 	} else if (is_accessor)
 		pr_text(p, p->o->json ? "\"<accessor>\"" : "<accessor>");
 	else
@@ -208,15 +208,12 @@ static int by_index(const void *a, const void *b)
 
 static int array_is_dictionary(struct pr *p, v8_value arr)
 {
-	v8_value map;
-	uint8_t bf2;
-	const struct v8_layout *L = v8_layout(p->v8);
-	if (v8_map(p->v8, arr, &map) < 0 || v8_field_u8(p->v8, map, L->map_bit_field2, &bf2) < 0) {
+	int64_t kind;
+	if (pr_elements_kind(p, arr, &kind) < 0) {
 		util_clear_error();
 		return 0;
 	}
-	return ((bf2 & L->bf2_elements_kind_mask) >> L->bf2_elements_kind_shift) ==
-	       L->elements_dictionary;
+	return kind == v8_layout(p->v8)->elements_dictionary;
 }
 
 static int array_items(struct pr *p, v8_value arr, int64_t length)

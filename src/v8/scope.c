@@ -5,6 +5,7 @@
  * Context slot of each (after the fixed slots and the optional extension slot).
  */
 #include "v8/v8_int.h"
+#include "v8/inspect.h"
 
 #define MAX_LOCALS (1 << 16)
 
@@ -81,7 +82,8 @@ static int hashed_locals(struct v8 *v8, v8_value table, int64_t header, v8_local
 		return -1;
 	for (int64_t i = 3; i + 1 < len; i += 2) {
 		v8_value key, index;
-		if (v8_fixed_get(v8, table, i, &key) < 0 || v8_fixed_get(v8, table, i + 1, &index) < 0)
+		if (v8_fixed_get(v8, table, i, &key) < 0 ||
+		    v8_fixed_get(v8, table, i + 1, &index) < 0)
 			return -1;
 		if (!v8_is_string(v8, key) || !v8_is_smi(index))
 			continue;
@@ -105,8 +107,9 @@ int v8_scope_info_locals(struct v8 *v8, v8_value si, v8_local_fn fn, void *arg)
 	if (count < 0 || count > MAX_LOCALS)
 		return util_error("ScopeInfo 0x%llx: corrupt local count", (unsigned long long)si);
 	int64_t first = L->scope_first_var;
-	if ((int)(flags & (uint32_t)L->scope_bit_type_mask) == L->scope_type_module)
-		first++; /* module_variable_count precedes the names */
+	if ((int)(flags & (uint32_t)L->scope_bit_type_mask) == L->scope_type_module &&
+	    v8_kinds(v8)->scope_module_count_first)
+		first++; /* module_variable_count precedes the names (12.x on) */
 	/* ScopeInfo::ContextHeaderLength: the fixed slots, plus the extension slot */
 	int64_t header = L->ctx_min_slots + ((flags >> L->scope_bit_context_extension) & 1);
 	if (count >= L->scope_inlined_names_max) {
@@ -120,8 +123,8 @@ int v8_scope_info_locals(struct v8 *v8, v8_value si, v8_local_fn fn, void *arg)
 		if (scope_word(v8, si, first + i, &name) < 0)
 			return -1;
 		if (!v8_is_string(v8, name))
-			return util_error("ScopeInfo 0x%llx: local %lld has no name", (unsigned long long)si,
-					  (long long)i);
+			return util_error("ScopeInfo 0x%llx: local %lld has no name",
+					  (unsigned long long)si, (long long)i);
 		int rc = fn(v8, name, header + i, arg);
 		if (rc)
 			return rc;

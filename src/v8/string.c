@@ -69,7 +69,8 @@ static int put_chars(struct v8 *v8, uint64_t addr, int64_t count, int two_byte, 
 		if (img_read(v8->img, addr, chunk, n) < 0)
 			return -1;
 		for (size_t i = 0; i < n && !o->truncated; i += width) {
-			uint32_t c = two_byte ? (uint32_t)(chunk[i] | (chunk[i + 1] << 8)) : chunk[i];
+			uint32_t c =
+			    two_byte ? (uint32_t)(chunk[i] | (chunk[i + 1] << 8)) : chunk[i];
 			if (two_byte && c >= 0xd800 && c < 0xdc00) {
 				pending_hi = c;
 				continue;
@@ -146,7 +147,8 @@ static int string_piece(struct v8 *v8, struct piece p, struct piece *stack, int 
 		int64_t repr = type & v8->L.str_repr_mask;
 		int two = (type & v8->L.str_encoding_mask) != v8->L.str_one_byte_tag;
 		if (repr == v8->L.str_tag_seq)
-			return put_chars(v8, v8_addr(p.str) + v8->L.seq_chars + p.start * (two ? 2 : 1),
+			return put_chars(v8,
+					 v8_addr(p.str) + v8->L.seq_chars + p.start * (two ? 2 : 1),
 					 p.count, two, o);
 		if (repr == v8->L.str_tag_external) {
 			uint64_t data = 0;
@@ -181,10 +183,12 @@ static int string_piece(struct v8 *v8, struct piece p, struct piece *stack, int 
 			/* second part first on the stack: the first part is emitted first */
 			if (p.start + p.count > flen) {
 				int64_t s2 = p.start > flen ? p.start - flen : 0;
-				stack[(*sp)++] = (struct piece){second, s2, p.start + p.count - flen - s2};
+				stack[(*sp)++] =
+				    (struct piece){second, s2, p.start + p.count - flen - s2};
 			}
 			if (p.start < flen) {
-				int64_t c1 = (p.start + p.count < flen ? p.start + p.count : flen) - p.start;
+				int64_t c1 =
+				    (p.start + p.count < flen ? p.start + p.count : flen) - p.start;
 				stack[(*sp)++] = (struct piece){first, p.start, c1};
 			}
 			return 0;

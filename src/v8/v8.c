@@ -18,8 +18,8 @@ static const struct img_region *blob_home(struct v8 *v8)
 static int same_bytes(struct v8 *v8, uint64_t a, uint64_t b)
 {
 	uint8_t x[256], y[256];
-	int same = img_read(v8->img, a, x, sizeof(x)) == 0 && img_read(v8->img, b, y, sizeof(y)) == 0 &&
-		   memcmp(x, y, sizeof(x)) == 0;
+	int same = img_read(v8->img, a, x, sizeof(x)) == 0 &&
+		   img_read(v8->img, b, y, sizeof(y)) == 0 && memcmp(x, y, sizeof(x)) == 0;
 	util_clear_error();
 	return same;
 }
@@ -72,15 +72,17 @@ static int blob_end(const char *name, uint64_t addr, uint64_t size, void *arg)
  * v8_Default_embedded_blob_code_size_ or else from the last Builtins_ symbol. */
 static void blob_locate(struct v8 *v8)
 {
-	uint64_t size, szaddr, szsize, end = 0;
+	static const char *const names[2] = {"v8_Default_embedded_blob_code_",
+					     "v8_Default_embedded_blob_code_size_"};
+	uint64_t addrs[2], end = 0;
 	uint32_t sz = 0;
-	if (v8_symbol_find(v8, "v8_Default_embedded_blob_code_", &v8->blob_code, &size) < 0) {
-		v8->blob_code = 0;
+	v8_symbols_find(v8, names[0], names, 2, addrs, NULL);
+	v8->blob_code = addrs[0];
+	if (!v8->blob_code) {
 		util_clear_error();
 		return;
 	}
-	if (v8_symbol_find(v8, "v8_Default_embedded_blob_code_size_", &szaddr, &szsize) == 0 &&
-	    img_read_u32(v8->img, szaddr, &sz) == 0 && sz) {
+	if (addrs[1] && img_read_u32(v8->img, addrs[1], &sz) == 0 && sz) {
 		v8->blob_size = sz;
 		return;
 	}
@@ -116,8 +118,14 @@ void v8_close(struct v8 *v8)
 	free(v8);
 }
 
-struct img *v8_img(const struct v8 *v8) { return v8->img; }
-const char *v8_version(const struct v8 *v8) { return v8->version; }
+struct img *v8_img(const struct v8 *v8)
+{
+	return v8->img;
+}
+const char *v8_version(const struct v8 *v8)
+{
+	return v8->version;
+}
 
 void v8_version_numbers(const struct v8 *v8, int *major, int *minor, int *build, int *patch)
 {
@@ -131,5 +139,11 @@ void v8_version_numbers(const struct v8 *v8, int *major, int *minor, int *build,
 		*patch = v8->patch;
 }
 
-const struct v8_layout *v8_layout(const struct v8 *v8) { return &v8->L; }
-const struct v8_types *v8_types(const struct v8 *v8) { return &v8->T; }
+const struct v8_layout *v8_layout(const struct v8 *v8)
+{
+	return &v8->L;
+}
+const struct v8_types *v8_types(const struct v8 *v8)
+{
+	return &v8->T;
+}

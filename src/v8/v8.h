@@ -66,7 +66,7 @@ struct v8_layout {
 	int64_t array_length;
 	/* FixedArray-likes (FixedArray, ByteArray, PropertyArray, Context, ...) */
 	int64_t fixed_length, fixed_data;
-	int64_t byte_array_data;	 /* ByteArray / TrustedByteArray payload */
+	int64_t byte_array_data;       /* ByteArray / TrustedByteArray payload */
 	int64_t property_array_length; /* PropertyArray length_and_hash Smi */
 	/* Descriptors and dictionaries */
 	int64_t descriptors_header;
@@ -99,11 +99,12 @@ struct v8_layout {
 	int64_t bytecode_length, bytecode_source_positions, bytecode_data;
 	int64_t bytecode_parameter_size;
 	int spt_encoding; /* source-position table format, see layout.c */
-	int64_t script_source, script_name, script_line_ends, script_line_offset, script_column_offset;
+	int64_t script_source, script_name, script_line_ends, script_line_offset,
+	    script_column_offset;
 	/* ScopeInfo (a variable layout; see function.c) */
-	int scope_flags_raw_u32;   /* flags is a raw uint32 (+ padding), not a Smi */
-	int scope_fixed_positions; /* position_info in fixed slots 3,4 (V8 >= 12.8) */
-	int scope_first_var;	   /* slot index (after map) of the first context local name */
+	int scope_flags_raw_u32;     /* flags is a raw uint32 (+ padding), not a Smi */
+	int scope_fixed_positions;   /* position_info in fixed slots 3,4 (V8 >= 12.8) */
+	int scope_first_var;	     /* slot index (after map) of the first context local name */
 	int scope_inlined_names_max; /* kScopeInfoMaxInlinedLocalNamesSize */
 	int scope_bit_saved_class, scope_bit_function_var, scope_bit_inferred_name;
 	int scope_bit_outer, scope_bit_type_mask, scope_type_module, scope_type_function;
@@ -119,7 +120,7 @@ struct v8_layout {
 	int code_inline_instructions; /* instructions follow the header (V8 10.x) */
 	int64_t code_source_positions, code_deopt_data;
 	int deopt_literals_idx, deopt_inlining_positions_idx;
-	int64_t sfi_wrapper_shared; /* SharedFunctionInfoWrapper::shared_info */
+	int64_t sfi_wrapper_shared;  /* SharedFunctionInfoWrapper::shared_info */
 	int64_t elements_dictionary; /* ElementsKind value of DICTIONARY_ELEMENTS */
 	int64_t elements_fast_holey;
 };
@@ -133,8 +134,10 @@ struct v8_types {
 	int map, oddball, hole, heap_number, symbol, fixed_array, byte_array, trusted_byte_array;
 	int descriptor_array, property_array, name_dictionary, swiss_dictionary;
 	int shared_function_info, scope_info, script, bytecode_array, code, interpreter_data;
-	int js_object, js_api_object, js_special_api_object, js_array, js_function, js_bound_function;
-	int js_error, js_date, js_regexp, js_promise, js_map, js_set, js_array_buffer, js_typed_array;
+	int js_object, js_api_object, js_special_api_object, js_array, js_function,
+	    js_bound_function;
+	int js_error, js_date, js_regexp, js_promise, js_map, js_set, js_array_buffer,
+	    js_typed_array;
 	int js_global_object, js_global_proxy, js_proxy, js_primitive_wrapper, js_arguments;
 	int first_js_receiver; /* lowest JS_* type: types >= it are JS receivers */
 	int first_js_function, last_js_function;
@@ -144,11 +147,26 @@ struct v8_types {
 const struct v8_types *v8_types(const struct v8 *v8);
 
 /* Tagged values. */
-static inline int v8_is_smi(v8_value v) { return (v & 1) == 0; }
-static inline int64_t v8_smi(v8_value v) { return (int64_t)v >> 32; }
-static inline v8_value v8_smi_make(int64_t n) { return (v8_value)((uint64_t)n << 32); }
-static inline int v8_is_heap(v8_value v) { return (v & 3) == 1; }
-static inline uint64_t v8_addr(v8_value v) { return v & ~(uint64_t)3; }
+static inline int v8_is_smi(v8_value v)
+{
+	return (v & 1) == 0;
+}
+static inline int64_t v8_smi(v8_value v)
+{
+	return (int64_t)v >> 32;
+}
+static inline v8_value v8_smi_make(int64_t n)
+{
+	return (v8_value)((uint64_t)n << 32);
+}
+static inline int v8_is_heap(v8_value v)
+{
+	return (v & 3) == 1;
+}
+static inline uint64_t v8_addr(v8_value v)
+{
+	return v & ~(uint64_t)3;
+}
 
 /* Reads the tagged field at byte offset off of heap object obj. */
 int v8_field(struct v8 *v8, v8_value obj, int64_t off, v8_value *out);
@@ -220,9 +238,9 @@ int v8_map_constructor(struct v8 *v8, v8_value map, v8_value *ctor);
 /* Functions. */
 struct v8_funcinfo {
 	v8_value shared, script;
-	char *name;	/* "" for anonymous */
-	char *inferred; /* the name V8 inferred ("Foo.bar"), or "" */
-	char *script_name; /* file or "node:internal/..." or "" */
+	char *name;		/* "" for anonymous */
+	char *inferred;		/* the name V8 inferred ("Foo.bar"), or "" */
+	char *script_name;	/* file or "node:internal/..." or "" */
 	int start_pos, end_pos; /* character offsets of the definition, -1 unknown */
 	int formal_params;	/* without the receiver; -1 unknown */
 	int is_native;
@@ -312,9 +330,9 @@ int v8_walk_stack(struct v8 *v8, const struct img_thread *thread, int max_frames
  * frame expands into the functions TurboFan inlined into it (whose `this` and
  * arguments are not on the stack); other frames give one entry. */
 struct v8_jsframe {
-	v8_value function; /* the JSFunction (outermost) or the SharedFunctionInfo */
-	int position;	   /* character offset executing, -1 unknown */
-	int inlined;	   /* inlined into the frame's function */
+	v8_value function;  /* the JSFunction (outermost) or the SharedFunctionInfo */
+	int position;	    /* character offset executing, -1 unknown */
+	int inlined;	    /* inlined into the frame's function */
 	int optimized_kind; /* for optimized frames: 1 maglev, 2 turbofan, 0 unknown */
 };
 int v8_frame_expand(struct v8 *v8, const struct v8_frame *frame, struct v8_jsframe *out, int max);

@@ -42,6 +42,8 @@ int v8_meta_load(struct v8 *v8);
 void v8_meta_free(struct v8 *v8);
 int v8_version_load(struct v8 *v8);
 int v8_symbol_find(struct v8 *v8, const char *name, uint64_t *addr, uint64_t *size);
+int v8_symbols_find(struct v8 *v8, const char *prefix, const char *const *names, int n,
+		    uint64_t *addrs, uint64_t *sizes);
 /* function.c: the raw SourcePosition at code/bytecode offset in a position
  * table's bytes; 1 found, 0 none. */
 int v8_position_table_lookup(struct v8 *v8, const uint8_t *bytes, size_t len, int64_t offset,

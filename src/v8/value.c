@@ -97,8 +97,9 @@ int v8_map(struct v8 *v8, v8_value obj, v8_value *map)
 	if (img_read_u64(v8->img, v8_addr(obj) + v8->L.heap_map, &m) < 0)
 		return -1;
 	if (!map_is_valid(v8, m))
-		return util_error("0x%llx is not a V8 heap object (its map word 0x%llx is not a map)",
-				  (unsigned long long)obj, (unsigned long long)m);
+		return util_error(
+		    "0x%llx is not a V8 heap object (its map word 0x%llx is not a map)",
+		    (unsigned long long)obj, (unsigned long long)m);
 	*map = m;
 	return 0;
 }

@@ -108,25 +108,35 @@ node_matrix | while read -r major node; do
 done
 
 # gcore of a live process: the fixture blocks in Atomics.wait at the same depth.
-for major in ${GCORE_NODES:-20 22}; do
-	node=$(sh "$ROOT/scripts/fetch-node.sh" "$major") || continue
-	command -v gcore >/dev/null || { ok "# SKIP gcore not installed"; break; }
-	dir="$OUT/gcore-$major"
+# snapshot_core TOOL MAJOR : gdb's gcore or nodescope's own (short-pause) gcore
+snapshot_core() {
+	tool=$1 major=$2
+	node=$(sh "$ROOT/scripts/fetch-node.sh" "$major") || return
+	dir="$OUT/gcore-$tool-$major"
 	mkdir -p "$dir"
 	rm -f "$dir"/core*
 	"$node" "$FIX" wait >"$dir/node.out" 2>&1 &
 	pid=$!
 	i=0
 	while [ $i -lt 100 ] && ! grep -q ready "$dir/node.out" 2>/dev/null; do sleep 0.1; i=$((i + 1)); done
-	gcore -o "$dir/core" "$pid" >/dev/null 2>&1
+	if [ "$tool" = gdb ]; then
+		gcore -o "$dir/core" "$pid" >/dev/null 2>&1
+	else
+		"$NODESCOPE" gcore -o "$dir/core" "$pid" >/dev/null 2>&1
+	fi
 	kill "$pid" 2>/dev/null
 	wait "$pid" 2>/dev/null
 	core=$(ls "$dir"/core* 2>/dev/null | head -1)
-	if [ -z "$core" ]; then not_ok "gcore $major: no core"; continue; fi
+	if [ -z "$core" ]; then not_ok "$tool gcore $major: no core"; return; fi
 	out=$("$NODESCOPE" core "$core" -c ::jsstack 2>&1)
 	names=$(printf '%s\n' "$out" | sed -n 's/^js: *//p' | head -7 | tr '\n' ',')
-	expect_eq "gcore of node $major: the blocked JS stack" "$names" \
+	expect_eq "$tool gcore of node $major: the blocked JS stack" "$names" \
 		'explode,validate,<anonymous> (as handlers.run),check,Widget,buildWidget,onImmediate,'
-	expect_match "gcore of node $major: unwinds from libc through CFI" "$out" '^native: .*AtomicsWait'
+	expect_match "$tool gcore of node $major: unwinds from libc through CFI" "$out" '^native: .*AtomicsWait'
 	rm -f "$core"
-done
+}
+
+if command -v gcore >/dev/null; then
+	for major in ${GCORE_NODES:-20 22}; do snapshot_core gdb "$major"; done
+fi
+for major in ${NODESCOPE_GCORE_NODES:-18 22}; do snapshot_core nodescope "$major"; done

@@ -55,12 +55,14 @@ is_color "your JS is green" "$(color_of '^fib /')" 'g > r + 60 && g > b + 60'
 is_color "V8 builtins are yellow" "$(color_of '^Builtins_JSEntry ')" 'r > 180 && g > 160 && b < 140'
 is_color "native C++ is red" "$(color_of '^node::Start ')" 'r > 200 && r > g + 60'
 is_color "kernel is orange" "$(color_of '_\[k\] ')" 'r > 220 && g > 120 && g < 200 && b < 80'
-printf 'node;main;run node:internal/main/run_main_module:1:1_[^] 1\nnode;main;x /app/node_modules/lib/a.js:1:1_[*] 1\nnode;main;v8::internal::Heap::CollectGarbage 1\n' >"$T/kinds.folded"
+printf 'node;main;run node:internal/main/run_main_module:1:1_[^] 1\nnode;main;x /app/node_modules/lib/a.js:1:1_[*] 1\nnode;main;v8::internal::Heap::CollectGarbage 1\nnode;main;handle /app/server.js:42:16 1\nnode;main;non-virtual thunk to node::Parser::OnStreamRead 1\n' >"$T/kinds.folded"
 "$NODESCOPE" flame "$T/kinds.folded" 2>/dev/null >"$T/kinds.svg" && frames "$T/kinds.svg" >"$T/kinds.frames"
 color_in() { awk -F'\t' -v re="$1" '$5 ~ re { print $4; exit }' "$T/kinds.frames"; }
 is_color "node_modules is teal" "$(color_in '^x /app/node_modules')" 'g > r + 60 && b > r + 60'
 is_color "Node internals are blue" "$(color_in '^run node:internal')" 'b > r + 60 && b > g'
 is_color "GC is purple" "$(color_in 'Heap::CollectGarbage')" 'r > g + 40 && b > g + 60'
+is_color "JS without a tier mask (as record names it) is green" "$(color_in '^handle /app')" 'g > r + 60 && g > b + 60'
+is_color "a C++ name with spaces stays native" "$(color_in '^non-virtual thunk')" 'r > 200 && r > g + 60'
 
 # --hash: one function, one colour wherever it appears
 "$NODESCOPE" flame --hash "$T/n22.folded" >"$T/hash.svg"

@@ -84,7 +84,7 @@ for m in 18 20 22 24 26; do
 	fold_fixture "node$m-basic" >"$T/n$m.folded"
 	out=$(cat "$T/n$m.folded")
 	expect_match "node $m: JS tiers merged into one fib frame with a tier mask" "$out" \
-		';fib /[^;]*workload\.js:7(:13)?_\[[~^+*]+\];'
+		';fib /[^;]*workload\.js:[0-9]+(:[0-9]+)?_\[[~^+*]+\];'
 	if printf '%s\n' "$out" | grep -qE '(^|;)(JS|LazyCompile|Function):'; then
 		not_ok "node $m: no raw V8 perf-map prefix left"
 	else ok "node $m: no raw V8 perf-map prefix left"; fi
@@ -123,12 +123,12 @@ expect_eq "fold reads a pipe like a file" "$b" "$a"
 if command -v perf >/dev/null && perf record -q -o "$T/probe.data" -- true >/dev/null 2>&1; then
 	cp "$FIX/workload.js" "$T/workload.js"
 	node_matrix | while read -r m node; do
-		(cd "$T" && perf record -q -F 299 -g -o "rec$m.data" -- \
+		(cd "$T" && perf record -q -F 499 -g -o "rec$m.data" -- \
 			sh -c 'echo $$ >pid; exec "$0" "$@"' "$node" --perf-basic-prof workload.js 0 300 >/dev/null 2>&1)
 		(cd "$T" && perf script -i "rec$m.data" 2>/dev/null) >"$T/rec$m.txt"
 		rm -f "/tmp/perf-$(cat "$T/pid").map" "$T/rec$m.data"
 		out=$("$NODESCOPE" fold -q "$T/rec$m.txt")
-		expect_match "node $m live: fib folded as one frame with its tiers" "$out" ';fib /[^;]*workload\.js:7(:13)?_\[[~^+*]+\];'
+		expect_match "node $m live: fib folded as one frame with its tiers" "$out" ';fib /[^;]*workload\.js:[0-9]+(:[0-9]+)?_\[[~^+*]+\];'
 		expect_match "node $m live: hotLoop named" "$out" ';hotLoop /[^;]*workload\.js:[0-9:]+_\['
 		top=$(printf '%s\n' "$out" | awk '{ n = split($0, f, ";"); sub(/ [0-9]+$/, "", f[n]); c[f[n]] += $NF }
 			END { for (k in c) if (k ~ /workload\.js/) print c[k], k }' | sort -rn | head -1)

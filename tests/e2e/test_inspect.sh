@@ -42,6 +42,7 @@ got() {
 # The fixture's own line numbers, so the expected source lines are computed.
 counter_line=$(grep -n 'return function counter()' "$FIX" | cut -d: -f1)
 bound_line=$(grep -n 'bound: function boundTarget' "$FIX" | cut -d: -f1)
+unformatted_line=$(grep -n "return new Error('never read')" "$FIX" | cut -d: -f1)
 
 node_matrix | while read -r major node; do
 	dir="$OUT/inspect-$major"
@@ -63,13 +64,17 @@ node_matrix | while read -r major node; do
 	for m in smi negative double string consString twoByte undef nul yes no date regexp \
 		map set error httpError fulfilled rejected pending arrayBuffer u8 f64 buffer \
 		bigint negBigint symbol boxedNumber boxedString boxedBool args sloppy proxy bound \
-		counter cyclic nested headers.host error.stack deepCons empty emptyArray dict; do
+		counter cyclic unformatted weakMap weakSet nested headers.host error.stack deepCons empty emptyArray dict; do
 		cmd "$m" "$root::jsprint $m"
 	done
 	cmd cut "$root::jsprint -N 10 longString"
 	cmd all "$root::jsprint -d 3"
 	cmd d1 "$root::jsprint -d 1 nested"
 	cmd json "$root::jsprint --json headers"
+	cmd jsonk "$root::jsprint --json map"
+	cmd jsonk "$root::jsprint --json holey"
+	cmd jsonk "$root::jsprint --json date"
+	cmd jsonk "$root::jsprint --json -a widget"
 	cmd ctor "$widget::jsconstructor"
 	cmd ctor "$herr::jsconstructor"
 	cmd ctor "$buf::jsconstructor"
@@ -127,6 +132,13 @@ node_matrix | while read -r major node; do
 		"$(printf 'HttpError {\n')"
 	expect_contains "node $major: Error subclass fields" "$(got httpError)" \
 		"$(printf '"message": "not found",\n    "status": 404,')"
+	expect_contains "node $major: unformatted Error stack rebuilt from its frames" \
+		"$(got unformatted)" \
+		"$(printf '"stack": <stack not formatted> [\n        "makeUnformatted (%s:%s:10)",' "$FIX" "$unformatted_line")"
+	expect_eq "node $major: WeakMap" "$(got weakMap)" \
+		"$(printf 'WeakMap(1) {\n    Widget {\n        "name": "gear",\n        "size": 3,\n    } => "weak-value",\n}')"
+	expect_contains "node $major: WeakSet" "$(got weakSet)" \
+		"$(printf 'WeakSet(1) {\n    {\n        "host": "example.com",')"
 	expect_eq "node $major: fulfilled Promise" "$(got fulfilled)" \
 		"$(printf 'Promise {\n    <fulfilled>: 42,\n}')"
 	expect_contains "node $major: rejected Promise" "$(got rejected)" '<rejected>: Error {'
@@ -160,6 +172,11 @@ node_matrix | while read -r major node; do
 	expect_eq "node $major: member path" "$(got headers.host)" '"example.com"'
 	expect_eq "node $major: --json" "$(got json)" \
 		'{"host":"example.com","content-type":"text/html"}'
+	expect_eq "node $major: --json of kinds (Map, holes, Date, -a)" \
+		"$(got jsonk | sed 's/"\$address":"0x[0-9a-f]*"/"$address":"ADDR"/')" \
+		"$(printf '%s\n' '{"$type":"Map","size":2,"entries":[["k1",1],[2,"v2"]]}' \
+			'[1,{"$holes":1},3]' '{"$type":"Date","value":"2021-05-06T07:08:09.123Z"}' \
+			'{"$type":"Widget","$address":"ADDR","name":"gear","size":3}')"
 	expect_eq "node $major: empty object and array" "$(got empty) $(got emptyArray)" '{} []'
 
 	expect_eq "node $major: ::jsconstructor" "$(got ctor | tr '\n' ' ')" 'Widget HttpError Buffer '
@@ -217,6 +234,22 @@ node_matrix | while read -r major node; do
 	expect_match "node $major: address inside an object" "$errs" 'is not a V8 heap object'
 	expect_match "node $major: missing member" "$errs" 'nope: no property "nope"'
 	expect_match "node $major: ::jsscope of a non-function" "$errs" 'not a JavaScript function'
+	# A thousand addresses around the root (object starts, insides, odd tags;
+	# decimal, 0t, since awk's %x is 32-bit):
+	# each is printed or refused on one line; nothing crashes or hangs.
+	awk -v base="$(printf '%d' "$root")" 'BEGIN { srand(7); for (i = 0; i < 1000; i++) {
+		a = base - 262144 + int(rand() * 524288); a = a - a % 8 + (i % 4 == 3 ? 0 : 1)
+		printf "0t%.0f::jsprint -d 3\n", a
+		if (i % 3 == 0) printf "0t%.0f::jsscope\n", a
+		if (i % 5 == 0) printf "0t%.0f::jssource\n", a } }' >"$dir/random.cmds"
+	"$NODESCOPE" core "$core" "$node" <"$dir/random.cmds" >"$dir/random.out" 2>"$dir/random.err"
+	rc=$?
+	if [ $rc -lt 128 ] && ! grep -q 'Sanitizer\|runtime error' "$dir/random.err"; then
+		ok "node $major: a thousand arbitrary addresses ($(grep -c . "$dir/random.err") refused, $(grep -c . "$dir/random.out") lines printed)"
+	else
+		not_ok "node $major: a thousand arbitrary addresses (exit $rc)"
+		grep -m5 'Sanitizer\|runtime error' "$dir/random.err" | sed 's/^/#   /'
+	fi
 	expect_fail "node $major: bad usage exits non-zero" "$NODESCOPE" core "$core" "$node" \
 		-c "$root::jsprint -d x"
 	rm -f "$core"

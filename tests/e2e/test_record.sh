@@ -65,6 +65,10 @@ for line in $(node_matrix | tr ' ' ':'); do
 	expect_eq "node $m attached: exit 0" "$?" 0
 	check_top "node $m attached" "$f"
 	expect_match "node $m attached: native and builtin frames named" "$(cat "$f")" 'node::Start;.*v8::internal::Execution::Call;.*Builtins_JSEntry;'
+	# libc's own symbols come from its separate debug file when installed.
+	if dpkg-query -W -f='${Status}' libc6-dbg 2>/dev/null | grep -q "ok installed"; then
+		expect_match "node $m attached: libc named from its debug file" "$(cat "$f")" '^[^;]+;__libc_start_call_main;'
+	fi
 	if kill -0 "$FPID" 2>/dev/null; then ok "node $m: target still running after record"; else
 		not_ok "node $m: target still running after record"; fi
 	kill "$FPID" 2>/dev/null
@@ -73,7 +77,7 @@ for line in $(node_matrix | tr ' ' ':'); do
 	# Started without --perf-basic-prof: --js-names names functions from the heap.
 	start_fixture "$node_bin" 30
 	f="$D/jsnames-$m.folded"
-	"$NODESCOPE" record --js-names -p "$FPID" -F 199 -d 1.5 -o "$f" 2>"$D/jsnames-$m.err"
+	"$NODESCOPE" record --js-names -p "$FPID" -F 199 -d 1 -o "$f" 2>"$D/jsnames-$m.err"
 	expect_eq "node $m --js-names without a perf map: exit 0" "$?" 0
 	check_top "node $m --js-names without a perf map" "$f"
 	if kill -0 "$FPID" 2>/dev/null; then ok "node $m --js-names: target still running"; else
@@ -86,7 +90,7 @@ done
 node_bin=$(sh "$ROOT/scripts/fetch-node.sh" "$first")
 start_fixture "$node_bin" 30 --perf-basic-prof
 for ext in speedscope.json cpuprofile pb.gz; do
-	"$NODESCOPE" record -q -p "$FPID" -F 199 -d 1.5 -o "$D/formats.$ext" 2>"$D/formats-$ext.err"
+	"$NODESCOPE" record -q -p "$FPID" -F 199 -d 1 -o "$D/formats.$ext" 2>"$D/formats-$ext.err"
 	expect_eq "format $ext: exit 0" "$?" 0
 done
 got=$(node -e '
@@ -228,6 +232,26 @@ if command -v setpriv >/dev/null && [ "$(id -u)" = 0 ] && [ "$(cat /proc/sys/ker
 	expect_contains "no permission: names CAP_PERFMON" "$err" "CAP_PERFMON"
 	kill $SP
 	rm -f /tmp/nodescope-noperm.folded
+	# The owner of a process may sample its user space at perf_event_paranoid 2.
+	if [ "$(cat /proc/sys/kernel/perf_event_paranoid)" -le 2 ]; then
+		setpriv --reuid=nobody --regid=nogroup --clear-groups "$node_bin" --perf-basic-prof "$FIX" 8 \
+			>"$D/owner.out" 2>&1 &
+		OP=$!
+		PIDS="$PIDS $OP"
+		for _ in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
+			grep -q ready "$D/owner.out" 2>/dev/null && break
+			sleep 0.1
+		done
+		sleep 0.5
+		err=$(setpriv --reuid=nobody --regid=nogroup --clear-groups "$NODESCOPE" record -p $OP -d 1 \
+			-o /tmp/nodescope-owner.folded 2>&1)
+		expect_eq "process owner without privileges: exit 0" "$?" 0
+		expect_contains "process owner: says kernel frames are left out" "$err" "sampling user space only"
+		cp /tmp/nodescope-owner.folded "$D/owner.folded" 2>/dev/null
+		check_top "process owner, user space only" "$D/owner.folded"
+		rm -f /tmp/nodescope-owner.folded
+		kill $OP 2>/dev/null
+	fi
 else
 	ok "no permission # SKIP needs root and setpriv"
 fi

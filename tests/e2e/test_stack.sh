@@ -5,6 +5,8 @@
 . "$(dirname "$0")/lib.sh"
 FIX="$ROOT/tests/fixtures/core/stack.js"
 W="$OUT/stack"
+# The line where the fixture blocks: explode's executing line.
+wait_line=$(grep -n 'Atomics.wait' "$FIX" | head -1 | cut -d: -f1)
 mkdir -p "$W"
 
 node_matrix | while read -r major node; do
@@ -15,7 +17,7 @@ node_matrix | while read -r major node; do
 	for fn in explode validate "<anonymous> (as handlers.run)" check Widget buildWidget onImmediate; do
 		expect_contains "node $major: stack names $fn" "$out" "js:     $fn"
 	done
-	expect_match "node $major: executing line of explode" "$out" "posn: line 45, column [0-9]+ \(executing\)"
+	expect_match "node $major: executing line of explode" "$out" "posn: line $wait_line, column [0-9]+ \(executing\)"
 	expect_contains "node $major: native frames" "$out" "native: uv_run"
 	state=$(awk '/^State:/ {print $2}' "/proc/$pid/status" 2>/dev/null)
 	case "$state" in

@@ -194,7 +194,11 @@ static void test_recording(void **state)
 	const uint64_t a[] = {PERF_CONTEXT_USER, leaf, tramp, tramp, tramp, entry};
 	/* Six frames: as deep as max_stack, so the outer end was cut. */
 	const uint64_t b[] = {PERF_CONTEXT_USER, leaf, entry, entry, entry, entry, entry};
-	struct prof_raw_sample rs = {.pid = (uint32_t)getpid(), .tid = (uint32_t)getpid(), .time_ns = 2000, .nips = 6, .ips = a};
+	struct prof_raw_sample rs = {.pid = (uint32_t)getpid(),
+				     .tid = (uint32_t)getpid(),
+				     .time_ns = 2000,
+				     .nips = 6,
+				     .ips = a};
 	prof_recording_add(r, &rs);
 	rs.time_ns = 1000; /* out of order: the profile sorts by time */
 	prof_recording_add(r, &rs);
@@ -227,6 +231,9 @@ static void test_recording(void **state)
 	prof_symset_free(syms);
 }
 
+/* Like node's postmortem metadata: where JSFunction keeps its SharedFunctionInfo. */
+int32_t v8dbg_class_JSFunction__shared__SharedFunctionInfo = 24;
+
 static int fake_resolver(void *arg, pid_t pid, uint64_t function, struct prof_frame_info *fi)
 {
 	char *names = arg;
@@ -240,23 +247,31 @@ static int fake_resolver(void *arg, pid_t pid, uint64_t function, struct prof_fr
 }
 
 /* --js-names: the frame-pointer walk through a sample's stack copy finds each
- * frame's JSFunction slot (fp - 16), and JIT frames get the resolver's names. */
+ * frame's JSFunction slot (fp - 16), its SharedFunctionInfo is read from the
+ * process at once, and JIT frames get the resolver's names for it. */
 static void test_js_slots(void **state)
 {
 	(void)state;
 	/* Anonymous executable memory: JIT code to the symbolizer, no perf map. */
-	unsigned char *jit = mmap(NULL, 4096, PROT_READ | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	unsigned char *jit =
+	    mmap(NULL, 4096, PROT_READ | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	assert_true(jit != MAP_FAILED);
+	/* Two "JSFunctions" in this process's memory, their SFIs at offset 24. */
+	static uint64_t fn_a[4], fn_b[4];
+	fn_a[3] = 0x5551;
+	fn_b[3] = 0x7771;
 	uint64_t stack[32] = {0};
 	const uint64_t sp = 0x10000, fp0 = sp + 8 * 8, fp1 = sp + 16 * 8;
-	stack[6] = 0x5551;  /* fp0 - 16: a tagged pointer */
-	stack[8] = fp1;	    /* [fp0]: the caller's frame */
-	stack[14] = 0x7771; /* fp1 - 16 */
-	stack[16] = 0;	    /* [fp1]: end of the chain */
+	stack[6] = (uint64_t)(uintptr_t)fn_a + 1;  /* fp0 - 16: a tagged pointer */
+	stack[8] = fp1;				   /* [fp0]: the caller's frame */
+	stack[14] = (uint64_t)(uintptr_t)fn_b + 1; /* fp1 - 16 */
+	stack[16] = 0;				   /* [fp1]: end of the chain */
 	uint64_t leaf = (uint64_t)(uintptr_t)jit + 16, ret = (uint64_t)(uintptr_t)jit + 64;
-	const uint64_t ips[] = {PERF_CONTEXT_USER, leaf, ret, (uint64_t)(uintptr_t)&Builtins_JSEntry + 2};
-	struct prof_raw_sample rs = {(uint32_t)getpid(), (uint32_t)getpid(), 1, 4, ips, fp0, sp,
-				     (const unsigned char *)stack, sizeof(stack)};
+	const uint64_t ips[] = {PERF_CONTEXT_USER, leaf, ret,
+				(uint64_t)(uintptr_t)&Builtins_JSEntry + 2};
+	struct prof_raw_sample rs = {
+	    (uint32_t)getpid(),		  (uint32_t)getpid(), 1, 4, ips, fp0, sp,
+	    (const unsigned char *)stack, sizeof(stack)};
 	struct prof_symset *syms = prof_symset_new();
 	struct prof_recording *r = prof_recording_new(99, 127, syms);
 	prof_recording_add(r, &rs);
@@ -270,9 +285,11 @@ static void test_js_slots(void **state)
 	assert_int_equal(p->nstacks, 2);
 	char buf[512], comm[64], want[512];
 	prof_target_comm(getpid(), getpid(), comm, sizeof(comm));
-	snprintf(want, sizeof(want), "%s;Builtins_JSEntry;callerFn /a.js:2:1;leafFn /a.js:1:1", comm);
+	snprintf(want, sizeof(want), "%s;Builtins_JSEntry;callerFn /a.js:2:1;leafFn /a.js:1:1",
+		 comm);
 	assert_string_equal(stack_names(p, p->samples[0].stack, buf, sizeof(buf)), want);
-	snprintf(want, sizeof(want), "%s;Builtins_JSEntry;" PROF_LABEL_JIT_NO_MAP ";" PROF_LABEL_JIT_NO_MAP, comm);
+	snprintf(want, sizeof(want),
+		 "%s;Builtins_JSEntry;" PROF_LABEL_JIT_NO_MAP ";" PROF_LABEL_JIT_NO_MAP, comm);
 	assert_string_equal(stack_names(p, p->samples[1].stack, buf, sizeof(buf)), want);
 	prof_recording_free(r);
 	prof_symset_free(syms);

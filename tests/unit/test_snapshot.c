@@ -64,6 +64,14 @@ static void dominators_of_a_diamond(void **state)
 	assert_int_equal(s.distance[d], 4);
 	assert_int_equal(s.distance[e], SNAP_NO_DISTANCE);
 	assert_string_equal(snap_str(&s, s.cls[by_id(&s, 19)]), "Function");
+	uint32_t *top, *depth; /* biggest subtrees: global, then C (90, before the closure) */
+	assert_int_equal(snap_top_subtrees(&s, 2, &top, &depth), 2);
+	assert_int_equal(top[0], g);
+	assert_int_equal(depth[0], 0);
+	assert_int_equal(top[1], c);
+	assert_int_equal(depth[1], 1);
+	free(top);
+	free(depth);
 	snap_free(&s);
 }
 

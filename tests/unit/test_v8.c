@@ -106,10 +106,12 @@ static void fields_ignore_type_suffix(void **state)
 		assert_int_equal(v8_meta_field(o.v8, "Map", "instance_descriptors", &off), 0);
 		assert_true(off > 0);
 		uint64_t a, s;
-		if (img_symbol_lookup(o.img, "v8dbg_class_Map__instance_descriptors__Tagged_DescriptorArray_",
-				      &a, &s) == 0)
+		if (img_symbol_lookup(
+			o.img, "v8dbg_class_Map__instance_descriptors__Tagged_DescriptorArray_", &a,
+			&s) == 0)
 			spellings_seen |= 1;
-		if (img_symbol_lookup(o.img, "v8dbg_class_Map__instance_descriptors__DescriptorArray", &a,
+		if (img_symbol_lookup(o.img,
+				      "v8dbg_class_Map__instance_descriptors__DescriptorArray", &a,
 				      &s) == 0)
 			spellings_seen |= 2;
 		util_clear_error();
@@ -179,11 +181,11 @@ static void refuses_non_node_binaries(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(version_matches_node),
-		cmocka_unit_test(fields_ignore_type_suffix),
-		cmocka_unit_test(types_are_16_bit_and_named),
-		cmocka_unit_test(layout_is_complete),
-		cmocka_unit_test(refuses_non_node_binaries),
+	    cmocka_unit_test(version_matches_node),
+	    cmocka_unit_test(fields_ignore_type_suffix),
+	    cmocka_unit_test(types_are_16_bit_and_named),
+	    cmocka_unit_test(layout_is_complete),
+	    cmocka_unit_test(refuses_non_node_binaries),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

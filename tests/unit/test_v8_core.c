@@ -198,6 +198,12 @@ static void objects_arrays_constructors(void **state)
 		v8_value size;
 		assert_int_equal(v8_object_get(s.v8, check->receiver, "size", &size), 1);
 		assert_int_equal(v8_smi(size), 21);
+		/* strings: two-byte cons, sliced */
+		v8_value label, tag;
+		assert_int_equal(v8_object_get(s.v8, check->receiver, "label", &label), 1);
+		string_is(s.v8, label, "w\xc3\xaf" "dget \xe2\x9c\x93 widget-alpha");
+		assert_int_equal(v8_object_get(s.v8, check->receiver, "tag", &tag), 1);
+		string_is(s.v8, tag, "xxxxxxxxxxxxxxxxxwidget-alpha");
 		b.len = 0;
 		assert_int_equal(v8_describe(s.v8, check->receiver, &b), 0);
 		assert_non_null(strstr(b.data, "(JSObject: Widget)"));
@@ -259,9 +265,9 @@ static void closure_variables(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(frames_and_arguments),
-		cmocka_unit_test(objects_arrays_constructors),
-		cmocka_unit_test(closure_variables),
+	    cmocka_unit_test(frames_and_arguments),
+	    cmocka_unit_test(objects_arrays_constructors),
+	    cmocka_unit_test(closure_variables),
 	};
 	return cmocka_run_group_tests(tests, NULL, teardown);
 }
