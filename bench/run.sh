@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.." || exit 2
 export NODESCOPE="$(pwd)/build/nodescope"
 sh scripts/install-deps.sh --bench
 mkdir -p bench/out bench/results
-for b in bench/core.sh bench/census.sh bench/jsprint.sh bench/fold.sh bench/record.sh bench/heap.sh; do
+for b in bench/core.sh bench/census.sh bench/jsprint.sh bench/live.sh bench/fold.sh bench/record.sh bench/heap.sh; do
 	[ -f "$b" ] || continue
 	echo "=== $b ==="
 	sh "$b" || echo "$b failed" >&2
