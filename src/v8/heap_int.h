@@ -81,6 +81,8 @@ struct vset {
 	size_t cap, n;
 	uint64_t filter[1024]; /* one bit per (value >> 3) & 0xffff: fast "no" */
 };
+int vset_has(const struct vset *s, uint64_t x);
+int vset_add(struct vset *s, uint64_t x); /* 1 when x was new */
 struct v8_refs {
 	struct v8_heap *heap;
 	struct v8 *v8;

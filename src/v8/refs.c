@@ -47,7 +47,7 @@ static size_t vslot(uint64_t x, size_t cap)
 	return (size_t)((x >> 3) * 0x9e3779b97f4a7c15ull >> 20) & (cap - 1);
 }
 
-static int vset_has(const struct vset *s, uint64_t x)
+int vset_has(const struct vset *s, uint64_t x)
 {
 	uint64_t f = (x >> 3) & 0xffff;
 	if (!(s->filter[f >> 6] >> (f & 63) & 1))
@@ -60,7 +60,7 @@ static int vset_has(const struct vset *s, uint64_t x)
 	}
 }
 
-static int vset_add(struct vset *s, uint64_t x)
+int vset_add(struct vset *s, uint64_t x)
 {
 	if ((s->n + 1) * 2 >= s->cap) {
 		size_t ncap = s->cap ? s->cap * 2 : 64;

@@ -63,45 +63,6 @@ static int links_add(struct links *l, uint64_t obj, uint64_t to, size_t slot)
 	return 1;
 }
 
-static void vs_add(struct vset *s, uint64_t x)
-{
-	if ((s->n + 1) * 2 >= s->cap) {
-		size_t ncap = s->cap ? s->cap * 2 : 64;
-		uint64_t *nv = util_calloc(ncap, 8);
-		for (size_t i = 0; i < s->cap; i++)
-			if (s->v[i]) {
-				size_t j = lslot(s->v[i], ncap);
-				while (nv[j])
-					j = (j + 1) & (ncap - 1);
-				nv[j] = s->v[i];
-			}
-		free(s->v);
-		s->v = nv;
-		s->cap = ncap;
-	}
-	uint64_t f = (x >> 3) & 0xffff;
-	s->filter[f >> 6] |= 1ull << (f & 63);
-	size_t i = lslot(x, s->cap);
-	for (; s->v[i]; i = (i + 1) & (s->cap - 1))
-		if (s->v[i] == x)
-			return;
-	s->v[i] = x;
-	s->n++;
-}
-
-static int vs_has(const struct vset *s, uint64_t x)
-{
-	uint64_t f = (x >> 3) & 0xffff;
-	if (!s->cap || !(s->filter[f >> 6] >> (f & 63) & 1))
-		return 0;
-	for (size_t i = lslot(x, s->cap);; i = (i + 1) & (s->cap - 1)) {
-		if (!s->v[i])
-			return 0;
-		if (s->v[i] == x)
-			return 1;
-	}
-}
-
 /* Roots held from outside the V8 heap: every tagged-looking word of the image's
  * memory outside V8 pages that points into a page, with where it was seen. */
 struct native_root {
@@ -153,11 +114,11 @@ static void natives_collect(struct v8_heap *h, struct natives *nr)
 		for (size_t k = 0; k < n; k++) {
 			uint64_t v = w[k];
 			if ((v & 3) != 1 || v < lo || v >= hi || !in_pages(h, v) ||
-			    vs_has(&nr->set, v))
+			    vset_has(&nr->set, v))
 				continue;
-			vs_add(&nr->set, v);
+			vset_add(&nr->set, v);
 			if (on_live_stack(h, r->start + k * 8))
-				vs_add(&nr->stack, v);
+				vset_add(&nr->stack, v);
 			if (nr->n == nr->cap) {
 				nr->cap = nr->cap ? nr->cap * 2 : 1024;
 				nr->v = util_realloc(nr->v, nr->cap * sizeof(*nr->v));
@@ -240,7 +201,7 @@ static void root_name(struct v8_heap *h, struct natives *nr, uint64_t obj, char 
 static int is_root(struct v8_heap *h, struct natives *nr, uint64_t obj)
 {
 	unsigned t;
-	if (vs_has(nr->stack_only ? &nr->stack : &nr->set, obj))
+	if (vset_has(nr->stack_only ? &nr->stack : &nr->set, obj))
 		return 1;
 	if (v8_type(h->v8, obj, &t) == 0 && (int)t == h->T->js_global_object)
 		return 1;
@@ -261,7 +222,7 @@ static void level_cb(struct v8_heap *h, const struct v8_heap_obj *o, size_t slot
 	if (lv->next->n >= MAX_FRONTIER)
 		return;
 	if (links_add(lv->links, o->obj, target, slot))
-		vs_add(lv->next, o->obj);
+		vset_add(lv->next, o->obj);
 }
 
 static int build_path(struct v8_heap *h, struct natives *nr, struct links *links, uint64_t root,
@@ -335,7 +296,7 @@ static int search(struct v8_heap *h, struct natives *nr_, uint64_t target, size_
 	size_t n = 0;
 	struct links links = {0};
 	struct vset frontier = {0};
-	vs_add(&frontier, target);
+	vset_add(&frontier, target);
 	links_add(&links, target, 0, 0);
 	int rc = 0;
 	for (int level = 0; level <= MAX_LEVELS && frontier.n && !n; level++) {
