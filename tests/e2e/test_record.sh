@@ -258,8 +258,11 @@ fi
 
 # A process in its own pid and mount namespaces (a container): the perf map is
 # /tmp/perf-<namespace pid>.map inside its /tmp, read through /proc/PID/root.
-if unshare --mount --pid --fork true 2>/dev/null; then
-	unshare --mount --pid --fork sh -c "mount -t tmpfs none /tmp && exec '$node_bin' --perf-basic-prof '$FIX' 6" \
+# The fixture is copied outside /tmp first: the checkout itself may live under /tmp,
+# which the private tmpfs hides.
+if unshare --mount --pid --fork true 2>/dev/null && nsdir=$(mktemp -d /var/tmp/nodescope-ns.XXXXXX); then
+	cp "$FIX" "$nsdir/hot.js"
+	unshare --mount --pid --fork sh -c "mount -t tmpfs none /tmp && exec '$node_bin' --perf-basic-prof '$nsdir/hot.js' 6" \
 		>"$D/ns.out" 2>&1 &
 	NSP=$!
 	PIDS="$PIDS $NSP"
@@ -277,6 +280,7 @@ if unshare --mount --pid --fork true 2>/dev/null; then
 	check_top "container (pid namespace, private /tmp)" "$D/ns.folded"
 	kill "$NSP" 2>/dev/null
 	wait "$NSP" 2>/dev/null
+	rm -rf "$nsdir"
 else
 	ok "container # SKIP unshare not permitted"
 fi
