@@ -74,6 +74,7 @@ uint32_t heap_object_size_guess(struct v8_heap *h, struct heap_mapinfo *mi, int 
 				const uint64_t *w, size_t avail);
 /* heap_walk.c */
 int heap_word_is_map(struct v8_heap *h, uint64_t word);
+struct heap_page *heap_page_of(struct v8_heap *h, uint64_t addr, int end_inclusive);
 
 /* refs.c: a set of tagged values, the reverse-reference scan, edge names */
 struct vset {

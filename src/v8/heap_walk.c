@@ -298,8 +298,9 @@ int v8_heap_walk(struct v8 *v8, v8_heap_fn fn, void *arg)
 	return r;
 }
 
-/* The page holding addr, by binary search. */
-static struct heap_page *page_of(struct v8_heap *h, uint64_t addr)
+/* The page whose object area holds addr, by binary search; end_inclusive also
+ * accepts addr == area_end (an allocation area's top may sit there). */
+struct heap_page *heap_page_of(struct v8_heap *h, uint64_t addr, int end_inclusive)
 {
 	size_t lo = 0, hi = h->npages;
 	while (lo < hi) {
@@ -312,7 +313,9 @@ static struct heap_page *page_of(struct v8_heap *h, uint64_t addr)
 	if (!lo)
 		return NULL;
 	struct heap_page *pg = &h->pages[lo - 1];
-	return addr >= pg->area_start && addr < pg->area_end ? pg : NULL;
+	return addr >= pg->area_start && (addr < pg->area_end || (end_inclusive && addr == pg->area_end))
+		   ? pg
+		   : NULL;
 }
 
 int v8_heap_is_object(struct v8_heap *h, v8_value v)
@@ -320,7 +323,7 @@ int v8_heap_is_object(struct v8_heap *h, v8_value v)
 	if (!v8_is_heap(v))
 		return 0;
 	uint64_t addr = v8_addr(v);
-	struct heap_page *pg = page_of(h, addr);
+	struct heap_page *pg = heap_page_of(h, addr, 0);
 	if (!pg)
 		return 0;
 	/* walk the page up to addr */

@@ -21,22 +21,6 @@ int heap_find_labs(struct v8_heap *h);
 #define SEARCH_BELOW (256u << 10)
 #define SEARCH_ABOVE (64u << 10)
 
-static struct heap_page *page_at(struct v8_heap *h, uint64_t addr)
-{
-	size_t lo = 0, hi = h->npages;
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		if (h->pages[mid].base > addr)
-			hi = mid;
-		else
-			lo = mid + 1;
-	}
-	if (!lo)
-		return NULL;
-	struct heap_page *pg = &h->pages[lo - 1];
-	return addr >= pg->area_start && addr <= pg->area_end ? pg : NULL;
-}
-
 /* A LinearAllocationArea at w: the page it lies in, or NULL. */
 static struct heap_page *lab_page(struct v8_heap *h, const uint64_t *w, enum v8_space want,
 				  uint64_t heap)
@@ -44,7 +28,7 @@ static struct heap_page *lab_page(struct v8_heap *h, const uint64_t *w, enum v8_
 	uint64_t s = w[0], t = w[1], l = w[2];
 	if (!s || s > t || t > l || ((s | t | l) & 7))
 		return NULL;
-	struct heap_page *pg = page_at(h, s);
+	struct heap_page *pg = heap_page_of(h, s, 1);
 	if (!pg || pg->space != want || pg->heap != heap || t > pg->area_end || l > pg->area_end)
 		return NULL;
 	return pg;
