@@ -272,6 +272,12 @@ static void test_js_slots(void **state)
 	struct prof_raw_sample rs = {
 	    (uint32_t)getpid(),		  (uint32_t)getpid(), 1, 4, ips, fp0, sp,
 	    (const unsigned char *)stack, sizeof(stack)};
+	/* A perf map named after our pid can only be a stale one left by an earlier
+	 * node process that had the same pid: it would turn "no perf map" into "not in
+	 * the perf map". */
+	char stale[64];
+	snprintf(stale, sizeof(stale), "/tmp/perf-%d.map", (int)getpid());
+	unlink(stale);
 	struct prof_symset *syms = prof_symset_new();
 	struct prof_recording *r = prof_recording_new(99, 127, syms);
 	prof_recording_add(r, &rs);
