@@ -6,6 +6,7 @@
  * top groups it prints one instance of the last dump that the first did not have
  * and the shortest path from a GC root that keeps it alive.
  */
+#include "output/output_formats.h"
 #include "cmd/cmd.h"
 #include "image/image.h"
 #include "util/util.h"
@@ -147,18 +148,6 @@ static void print_counts(FILE *f, const struct row *r, int nd, int json)
 		fprintf(f, json ? "%s%zu" : "%s%zu", k ? (json ? ", " : " -> ") : "", r->counts[k]);
 }
 
-static void json_str(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; *s; s++)
-		fprintf(f,
-			*s == '"' || *s == '\\'	   ? "\\%c"
-			: (unsigned char)*s < 0x20 ? " "
-						   : "%c",
-			*s);
-	fputc('"', f);
-}
-
 static void print_path(struct dump *last, v8_value obj, int json)
 {
 	struct v8_refs *refs;
@@ -175,7 +164,7 @@ static void print_path(struct dump *last, v8_value obj, int json)
 		util_buf_adds(&b, "(no path from a root found)\n");
 	if (json) {
 		fprintf(stdout, ", \"path\": ");
-		json_str(stdout, b.data);
+		out_fmt_json_string(stdout, b.data);
 	} else {
 		for (char *line = strtok(b.data, "\n"); line; line = strtok(NULL, "\n"))
 			printf("      %s\n", line);
@@ -196,7 +185,7 @@ static void report(struct dump *d, int nd, struct row *rows, size_t n, int top, 
 		const struct row *r = &rows[i];
 		if (json) {
 			printf("%s\n  {\"group\": ", shown ? "," : "");
-			json_str(stdout, r->key);
+			out_fmt_json_string(stdout, r->key);
 			printf(", \"growth\": %lld, \"counts\": [", r->growth);
 			print_counts(stdout, r, nd, 1);
 			printf("]");

@@ -7,6 +7,7 @@
  * heap cache (the heap, its census and its reverse index are computed once per
  * core and kept until the prompt ends), shared with ::jsrefs and ::jsretainers.
  */
+#include "output/output_formats.h"
 #include "prompt/prompt.h"
 #include "v8/heap.h"
 
@@ -92,20 +93,6 @@ static int cmp_groups(const void *a, const void *b)
 	return strcmp(x->key, y->key);
 }
 
-static void json_str(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			fprintf(f, "\\%c", *s);
-		else if ((unsigned char)*s < 0x20)
-			fprintf(f, "\\u%04x", *s);
-		else
-			fputc(*s, f);
-	}
-	fputc('"', f);
-}
-
 static void print_row(struct dcmd_ctx *ctx, const struct fjo_opts *o,
 		      const struct v8_census_group *g, int first)
 {
@@ -115,9 +102,9 @@ static void print_row(struct dcmd_ctx *ctx, const struct fjo_opts *o,
 			"\"nprops\": %d, \"constructor\": ",
 			first ? "" : ",", (unsigned long long)g->rep, g->count,
 			(unsigned long long)g->bytes, g->nprops);
-		json_str(ctx->out, g->ctor);
+		out_fmt_json_string(ctx->out, g->ctor);
 		fprintf(ctx->out, ", \"props\": ");
-		json_str(ctx->out, g->props);
+		out_fmt_json_string(ctx->out, g->props);
 		fprintf(ctx->out, "}");
 		return;
 	}

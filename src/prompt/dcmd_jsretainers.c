@@ -3,6 +3,7 @@
  * paths from a GC root (the global object, a thread's stack, a native handle)
  * to ADDR, one step per line, each line saying how it holds the next.
  */
+#include "output/output_formats.h"
 #include "prompt/prompt.h"
 #include "v8/heap.h"
 
@@ -18,29 +19,17 @@ struct heap_session {
 };
 struct heap_session *dcmd_heap_session(struct dcmd_ctx *ctx, int census, int refs);
 
-static void json_str(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; *s; s++)
-		fprintf(f,
-			*s == '"' || *s == '\\'	   ? "\\%c"
-			: (unsigned char)*s < 0x20 ? " "
-						   : "%c",
-			*s);
-	fputc('"', f);
-}
-
 static void print_json(struct dcmd_ctx *ctx, const struct v8_path *paths, size_t n)
 {
 	fprintf(ctx->out, "[");
 	for (size_t i = 0; i < n; i++) {
 		fprintf(ctx->out, "%s\n  {\"root\": ", i ? "," : "");
-		json_str(ctx->out, paths[i].root);
+		out_fmt_json_string(ctx->out, paths[i].root);
 		fprintf(ctx->out, ", \"steps\": [");
 		for (size_t k = 0; k < paths[i].nsteps; k++) {
 			fprintf(ctx->out, "%s{\"object\": \"0x%llx\", \"edge\": ", k ? ", " : "",
 				(unsigned long long)paths[i].steps[k].obj);
-			json_str(ctx->out, k + 1 < paths[i].nsteps ? paths[i].steps[k].edge : "");
+			out_fmt_json_string(ctx->out, k + 1 < paths[i].nsteps ? paths[i].steps[k].edge : "");
 			fprintf(ctx->out, "}");
 		}
 		fprintf(ctx->out, "]}");

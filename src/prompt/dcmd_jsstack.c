@@ -4,6 +4,7 @@
  * executing line and column, `this` and the arguments of each JS frame and -n
  * lines of source around the executing line; --json for scripts.
  */
+#include "output/output_formats.h"
 #include "prompt/prompt.h"
 
 #include <getopt.h>
@@ -154,30 +155,13 @@ static void print_js_verbose(struct jsstack_state *s, const struct v8_frame *f,
 	util_buf_free(&b);
 }
 
-static void json_str(FILE *out, const char *s)
-{
-	fputc('"', out);
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '"' || c == '\\')
-			fprintf(out, "\\%c", c);
-		else if (c == '\n')
-			fputs("\\n", out);
-		else if (c < 0x20)
-			fprintf(out, "\\u%04x", c);
-		else
-			fputc(c, out);
-	}
-	fputc('"', out);
-}
-
 static void json_value(struct v8 *v8, FILE *out, v8_value v)
 {
 	struct util_buf b = {0};
 	util_buf_adds(&b, "");
 	describe_value(v8, v, &b);
 	fprintf(out, "{\"value\":\"0x%llx\",\"desc\":", (unsigned long long)v);
-	json_str(out, b.data);
+	out_fmt_json_string(out, b.data);
 	fputc('}', out);
 	util_buf_free(&b);
 }
@@ -193,13 +177,13 @@ static void print_js_json(struct jsstack_state *s, const struct v8_frame *f,
 	fprintf(out,
 		"{\"type\":\"js\",\"kind\":\"%s\",\"inlined\":%s,\"name\":", logical_kind(f, lf),
 		lf->inlined ? "true" : "false");
-	json_str(out, name);
+	out_fmt_json_string(out, name);
 	fputs(",\"inferred_name\":", out);
-	json_str(out, fi->inferred);
+	out_fmt_json_string(out, fi->inferred);
 	fprintf(out, ",\"function\":\"0x%llx\",\"fp\":\"0x%llx\",\"pc\":\"0x%llx\",\"file\":",
 		(unsigned long long)lf->function, (unsigned long long)f->fp,
 		(unsigned long long)f->pc);
-	json_str(out, fi->script_name);
+	out_fmt_json_string(out, fi->script_name);
 	if (fp.how)
 		fprintf(out, ",\"line\":%d,\"column\":%d,\"position\":%d,\"position_kind\":\"%s\"",
 			fp.line, fp.col, fp.pos, fp.how);
@@ -284,7 +268,7 @@ static void print_native(struct jsstack_state *s, const struct v8_frame *f, cons
 	if (s->o.json) {
 		fprintf(out, "{\"type\":\"%s\",\"kind\":\"%s\",\"symbol\":", label,
 			v8_frame_kind_name(f->kind));
-		json_str(out, where);
+		out_fmt_json_string(out, where);
 		fprintf(out, ",\"pc\":\"0x%llx\",\"fp\":\"0x%llx\"}", (unsigned long long)f->pc,
 			(unsigned long long)f->fp);
 	} else if (s->o.internal) {
